@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import * as initialSchema from './2026-11-22-001-initial-schema.ts';
+
+/**
+ * Every migration, by name. A static list rather than a folder scan, so a bundled function
+ * (one esbuild file) carries its migrations with it. Names sort in the order they apply.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-22-001-initial-schema': initialSchema,
+};

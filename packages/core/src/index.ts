@@ -1,0 +1,41 @@
+/**
+ * @nudge/core — what every Nudge function shares.
+ *
+ * Glossary
+ * - task: one thing to do, owned by one user (the JWT `sub`), optionally due at an instant.
+ * - series: the tasks of one recurring rule; each completion rolls it forward by one occurrence.
+ * - occurrence: one task of a series; `parent_task_id` points at the previous one.
+ * - reminder: an email due at `remind_at`, absolute or `before` the task's due date.
+ * - event: a CloudEvent describing a change (`task.completed`, `reminder.due`, …).
+ * - outbox row: an event committed with the change it describes, awaiting publication.
+ * - delivery answer: what a subscriber tells Dapr — SUCCESS, RETRY or DROP (dead-letter).
+ */
+export { ConfigError, createConfigLoader, env } from './config/load-config.ts';
+export { createDb, type DbOptions } from './db/create-db.ts';
+export type * from './db/database.ts';
+export { type EmbeddedServer, freePort, startEmbeddedPostgres } from './db/embedded-postgres.ts';
+export { migrateToLatest } from './db/migrate.ts';
+export { isRetryableDbError, isUniqueViolation } from './db/pg-errors.ts';
+export {
+  AppError,
+  type AppErrorCode,
+  type ErrorDetail,
+  notFound,
+  validationFailed,
+} from './errors/app-error.ts';
+export { parseOrThrow, zodDetails } from './errors/zod-details.ts';
+export {
+  buildEvent,
+  type EventData,
+  eventDataSchema,
+  type NewEvent,
+  type NudgeCloudEvent,
+  type OutgoingEvent,
+} from './events/envelope.ts';
+export * from './events/event-types.ts';
+export { createLogger, type Logger } from './observability/logger.ts';
+export { createMetrics, type Metrics } from './observability/metrics.ts';
+export { enqueueEvents } from './outbox/enqueue.ts';
+export { type Schedule, type ScheduleInput, schedule } from './recurrence/occurrences.ts';
+export { normalizeRule, type ParsedRule, parseRule } from './recurrence/rule.ts';
+export { formatInZone, isValidTimeZone, parseIsoDuration, remindAtFor } from './time/zone.ts';

@@ -1,0 +1,74 @@
+import { DateTime } from 'luxon';
+import { RRule } from 'rrule';
+import { parseRule } from './rule.ts';
+
+/*
+ * rrule's own TZID support has open DST bugs, so rules are evaluated in floating time: the
+ * series' local wall-clock start is written into a UTC Date, rrule iterates on those wall-clock
+ * fields (no DST exists in UTC), and each result is read back as wall-clock time in the IANA zone.
+ * "Daily at 09:00 Europe/Berlin" therefore stays 09:00 on both sides of a DST change. A local time
+ * that does not exist (spring-forward gap) moves forward by the gap, as RFC 5545 §3.3.5 specifies;
+ * an ambiguous one (fall-back) takes the first of its two instants.
+ */
+
+function toFloating(instant: Date, zone: string): Date {
+  const local = DateTime.fromJSDate(instant, { zone });
+  return new Date(Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second));
+}
+
+function fromFloating(floating: Date, zone: string): Date {
+  return DateTime.fromObject(
+    {
+      year: floating.getUTCFullYear(),
+      month: floating.getUTCMonth() + 1,
+      day: floating.getUTCDate(),
+      hour: floating.getUTCHours(),
+      minute: floating.getUTCMinutes(),
+      second: floating.getUTCSeconds(),
+    },
+    { zone },
+  ).toJSDate();
+}
+
+/** A rule bound to its series start and zone, answering questions in real instants. */
+export interface Schedule {
+  /** The first `count` occurrences (fewer when the rule ends). */
+  first(count: number): Date[];
+  /** The first occurrence strictly after `instant`, or null when the series has ended. */
+  after(instant: Date): Date | null;
+}
+
+export interface ScheduleInput {
+  rule: string;
+  /** DTSTART: the series' first due date (an instant; its wall-clock time in `timezone` is what repeats). */
+  dtstart: Date;
+  timezone: string;
+}
+
+/** Builds a schedule for a rule anchored at `dtstart` in `timezone`. */
+export function schedule({ rule, dtstart, timezone }: ScheduleInput): Schedule {
+  const { options, untilIsUtc } = parseRule(rule);
+  const floatingUntil = options.until && untilIsUtc ? toFloating(options.until, timezone) : options.until;
+  const rrule = new RRule(
+    { ...options, until: floatingUntil ?? null, dtstart: toFloating(dtstart, timezone), tzid: null },
+    true,
+  );
+  return {
+    first(count) {
+      return rrule.all((_, index) => index < count).map((date) => fromFloating(date, timezone));
+    },
+    after(instant) {
+      // Compare in floating time, then confirm in real time: around a fall-back the same wall-clock
+      // minute maps to two instants, and the real instant must still be strictly after.
+      let cursor = toFloating(instant, timezone);
+      for (let guard = 0; guard < 4; guard += 1) {
+        const next = rrule.after(cursor, false);
+        if (!next) return null;
+        const real = fromFloating(next, timezone);
+        if (real.getTime() > instant.getTime()) return real;
+        cursor = next;
+      }
+      return null;
+    },
+  };
+}
