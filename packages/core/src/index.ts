@@ -36,6 +36,7 @@ export * from './events/event-types.ts';
 export { createLogger, type Logger } from './observability/logger.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { enqueueEvents } from './outbox/enqueue.ts';
+export type { OutboxKick } from './outbox/relay-port.ts';
 export { type Schedule, type ScheduleInput, schedule } from './recurrence/occurrences.ts';
 export { normalizeRule, type ParsedRule, parseRule } from './recurrence/rule.ts';
 export { formatInZone, isValidTimeZone, parseIsoDuration, remindAtFor } from './time/zone.ts';
