@@ -1,6 +1,9 @@
 import { DateTime } from 'luxon';
-import { RRule } from 'rrule';
+import rrulePackage from 'rrule';
 import { parseRule } from './rule.ts';
+
+// rrule ships a UMD bundle as `main`: Node's ESM loader cannot see its named exports, so take them from the default.
+const { RRule } = rrulePackage;
 
 /*
  * rrule's own TZID support has open DST bugs, so rules are evaluated in floating time: the

@@ -1,5 +1,8 @@
-import { Frequency, RRule } from 'rrule';
+import rrulePackage from 'rrule';
 import { AppError } from '../errors/app-error.ts';
+
+// rrule ships a UMD bundle as `main`: Node's ESM loader cannot see its named exports, so take them from the default.
+const { Frequency, RRule } = rrulePackage;
 
 const shorthands: Record<string, string> = {
   daily: 'FREQ=DAILY',
