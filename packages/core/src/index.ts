@@ -36,7 +36,23 @@ export * from './events/event-types.ts';
 export { createLogger, type Logger } from './observability/logger.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { enqueueEvents } from './outbox/enqueue.ts';
+export {
+  createOutboxRelay,
+  nextAttemptDelay,
+  type OutboxRelay,
+  type OutboxRelayDeps,
+  type RelayBackoff,
+  type RelaySummary,
+} from './outbox/relay.ts';
 export type { OutboxKick } from './outbox/relay-port.ts';
+export {
+  createDaprPublisher,
+  type DaprPublisherOptions,
+  PublishError,
+  type PublishErrorCode,
+  type Publisher,
+} from './publish/dapr-publisher.ts';
 export { type Schedule, type ScheduleInput, schedule } from './recurrence/occurrences.ts';
 export { normalizeRule, type ParsedRule, parseRule } from './recurrence/rule.ts';
+export { type Clock, systemClock } from './time/clock.ts';
 export { formatInZone, isValidTimeZone, parseIsoDuration, remindAtFor } from './time/zone.ts';

@@ -1,1 +1,2 @@
+export { type FakeSidecar, type RecordedRequest, startFakeSidecar } from './fake-sidecar.ts';
 export { createTestDatabase, type TestDatabase } from './test-database.ts';

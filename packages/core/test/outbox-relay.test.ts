@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  buildEvent,
+  type Clock,
+  createDaprPublisher,
+  createLogger,
+  createMetrics,
+  createOutboxRelay,
+  type Db,
+  type EventType,
+  enqueueEvents,
+  type NudgeCloudEvent,
+  type OutboxRelayDeps,
+  sources,
+} from '../src/index.ts';
+import {
+  createTestDatabase,
+  type FakeSidecar,
+  startFakeSidecar,
+  type TestDatabase,
+} from '../src/testing/index.ts';
+
+let database: TestDatabase;
+let db: Db;
+let sidecar: FakeSidecar;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = database.db;
+  sidecar = await startFakeSidecar();
+});
+afterAll(async () => {
+  await sidecar.close();
+  await database.drop();
+});
+beforeEach(async () => {
+  await db.deleteFrom('outbox').execute();
+  sidecar.requests.length = 0;
+  sidecar.accepted.length = 0;
+  sidecar.respondWith(204);
+  sidecar.delayAnswers(0);
+});
+
+/** A clock the test moves by hand, so backoff can expire without waiting. */
+function manualClock(): Clock & { advance(ms: number): void } {
+  let now = Date.now();
+  return {
+    now: () => new Date(now),
+    advance(ms) {
+      now += ms;
+    },
+  };
+}
+
+function relay(clock: Clock, overrides: Partial<OutboxRelayDeps> = {}) {
+  return createOutboxRelay({
+    db,
+    publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub', timeoutMs: 1_000 }),
+    metrics: createMetrics('test'),
+    logger: createLogger('test', 'error'),
+    clock,
+    ...overrides,
+  });
+}
+
+/** Commits one transaction per event (so ids follow commit order) and returns the event ids. */
+async function commitEvents(events: Array<{ user: string; type?: EventType; n: number }>): Promise<string[]> {
+  const ids: string[] = [];
+  for (const { user, type, n } of events) {
+    const outgoing = buildEvent({
+      type: type ?? 'task.updated',
+      source: sources.taskApi,
+      userId: user,
+      subject: '00000000-0000-4000-8000-000000000000',
+      payload: { n },
+      time: new Date(),
+    });
+    await db.transaction().execute((trx) => enqueueEvents(trx, [outgoing]));
+    ids.push(outgoing.event.id);
+  }
+  return ids;
+}
+
+const userOf = (url: string) => new URL(url, 'http://x').searchParams.get('metadata.partitionKey');
+const bodies = (requests: FakeSidecar['accepted']) =>
+  requests.map((request) => JSON.parse(request.body) as NudgeCloudEvent<{ n: number }>);
+const sequenceOf = (user: string) =>
+  bodies(sidecar.accepted)
+    .filter((event) => event.partitionkey === user)
+    .map((event) => event.data.payload.n);
+
+describe('outbox relay', () => {
+  it('publishes every pending event once, to its topic, and marks it published', async () => {
+    await commitEvents([
+      { user: 'ann', n: 1 },
+      { user: 'ann', type: 'reminder.scheduled', n: 2 },
+    ]);
+    const summary = await relay(manualClock()).relayPending();
+
+    expect(summary).toEqual({ published: 2, failed: 0, pending: 0 });
+    expect(sidecar.accepted.map((r) => r.url.split('?')[0])).toEqual([
+      '/v1.0/publish/pubsub/task-events',
+      '/v1.0/publish/pubsub/reminders',
+    ]);
+    const rows = await db.selectFrom('outbox').select(['published_at', 'attempts']).execute();
+    expect(rows.every((row) => row.published_at !== null && row.attempts === 0)).toBe(true);
+    expect((await relay(manualClock()).relayPending()).published).toBe(0);
+  });
+
+  it('holds back a failing user’s later events but keeps publishing other users', async () => {
+    await commitEvents([
+      { user: 'ann', n: 1 },
+      { user: 'bob', n: 1 },
+      { user: 'ann', n: 2 },
+      { user: 'bob', n: 2 },
+    ]);
+    sidecar.respondWith((request) => (userOf(request.url) === 'ann' ? 500 : 204));
+    const clock = manualClock();
+    const summary = await relay(clock).relayPending();
+
+    expect(summary).toEqual({ published: 2, failed: 1, pending: 2 });
+    expect(sequenceOf('bob')).toEqual([1, 2]);
+    // ann's second event was never even tried: it waits behind the first.
+    expect(sidecar.requests.filter((r) => userOf(r.url) === 'ann')).toHaveLength(1);
+    const ann = await db
+      .selectFrom('outbox')
+      .select(['attempts', 'last_error', 'next_attempt_at'])
+      .where('user_id', '=', 'ann')
+      .orderBy('id')
+      .execute();
+    expect(ann[0]?.attempts).toBe(1);
+    expect(ann[0]?.last_error).toMatch(/500/);
+    expect(ann[0]?.next_attempt_at.getTime()).toBe(clock.now().getTime() + 1_000);
+    expect(ann[1]?.attempts).toBe(0);
+  });
+
+  it('backs off exponentially and does not retry before next_attempt_at', async () => {
+    await commitEvents([{ user: 'ann', n: 1 }]);
+    sidecar.respondWith(500);
+    const clock = manualClock();
+    const relayer = relay(clock, { backoff: { baseMs: 1_000, maxMs: 5_000 } });
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      await relayer.relayPending();
+      const row = await db.selectFrom('outbox').select('next_attempt_at').executeTakeFirstOrThrow();
+      delays.push(row.next_attempt_at.getTime() - clock.now().getTime());
+      expect((await relayer.relayPending()).failed).toBe(0); // not due yet: untouched
+      clock.advance(delays.at(-1)!);
+    }
+    expect(delays).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
+    expect(sidecar.requests).toHaveLength(5);
+  });
+
+  it('loses nothing and keeps each user’s order when the sidecar fails for a while, then recovers', async () => {
+    const users = ['ann', 'bob', 'cyd'];
+    const plan = Array.from({ length: 30 }, (_, i) => ({ user: users[i % 3]!, n: Math.floor(i / 3) + 1 }));
+    await commitEvents(plan.slice(0, 12));
+    let calls = 0;
+    // Down for the first 7 calls, then every third call fails until call 25, then healthy.
+    sidecar.respondWith(() => {
+      calls += 1;
+      if (calls <= 7) return 500;
+      if (calls <= 25 && calls % 3 === 0) return 503;
+      return 204;
+    });
+    const clock = manualClock();
+    const relayer = relay(clock, { backoff: { baseMs: 1_000, maxMs: 8_000 } });
+    for (let round = 0; round < 40; round += 1) {
+      if (round === 3) await commitEvents(plan.slice(12)); // events keep arriving during the outage
+      await relayer.relayPending();
+      clock.advance(8_000);
+    }
+
+    for (const user of users) expect(sequenceOf(user)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(sidecar.accepted).toHaveLength(30);
+    const pending = await db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute();
+    expect(pending).toHaveLength(0);
+  });
+
+  it('publishes each event exactly once, in per-user order, with several relays running at once', async () => {
+    const users = ['ann', 'bob', 'cyd', 'dan'];
+    await commitEvents(
+      Array.from({ length: 80 }, (_, i) => ({ user: users[i % 4]!, n: Math.floor(i / 4) + 1 })),
+    );
+    sidecar.delayAnswers(5);
+    const relays = Array.from({ length: 4 }, () => relay(manualClock(), { batchSize: 3 }));
+    await Promise.all(relays.flatMap((r) => [r.relayPending(), r.relayPending()]));
+
+    expect(sidecar.accepted).toHaveLength(80);
+    expect(new Set(bodies(sidecar.accepted).map((e) => e.id)).size).toBe(80);
+    const expected = Array.from({ length: 20 }, (_, i) => i + 1);
+    for (const user of users) expect(sequenceOf(user)).toEqual(expected);
+  });
+
+  it('coalesces kicks into few passes and never throws, even when the database is gone', async () => {
+    await commitEvents([
+      { user: 'ann', n: 1 },
+      { user: 'ann', n: 2 },
+    ]);
+    const metrics = createMetrics('test');
+    const relayer = relay(manualClock(), { metrics });
+    for (let i = 0; i < 50; i += 1) relayer.kick();
+    await relayer.idle();
+    expect(sequenceOf('ann')).toEqual([1, 2]);
+    const published = await metrics.registry.getSingleMetricAsString('events_published_total');
+    expect(published).toMatch(
+      /events_published_total\{topic="task-events",type="task.updated",service="test"\} 2/,
+    );
+    expect(await metrics.registry.getSingleMetricAsString('outbox_pending_events')).toMatch(/ 0$/m);
+
+    const broken = await createTestDatabase();
+    await broken.drop();
+    const orphan = createOutboxRelay({
+      db: broken.db,
+      publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
+      metrics,
+      logger: createLogger('test', 'silent' as 'error'),
+      clock: manualClock(),
+    });
+    expect(() => orphan.kick()).not.toThrow();
+    await orphan.idle();
+    await expect(orphan.relayPending()).rejects.toThrow();
+  });
+
+  it('reports the pending count and the oldest pending age', async () => {
+    await commitEvents([{ user: 'ann', n: 1 }]);
+    sidecar.respondWith(500);
+    const metrics = createMetrics('test');
+    const clock = manualClock();
+    clock.advance(60_000);
+    await relay(clock, { metrics }).relayPending();
+    expect(await metrics.registry.getSingleMetricAsString('outbox_pending_events')).toMatch(/ 1$/m);
+    const age = Number(
+      (await metrics.registry.getSingleMetricAsString('outbox_oldest_pending_age_seconds')).split(' ').at(-1),
+    );
+    expect(age).toBeGreaterThanOrEqual(59);
+    expect(age).toBeLessThan(120);
+    expect(await metrics.registry.getSingleMetricAsString('event_publish_failures_total')).toMatch(
+      /topic="task-events".* 1$/m,
+    );
+  });
+});
