@@ -54,5 +54,40 @@ export {
 } from './publish/dapr-publisher.ts';
 export { type Schedule, type ScheduleInput, schedule } from './recurrence/occurrences.ts';
 export { normalizeRule, type ParsedRule, parseRule } from './recurrence/rule.ts';
+export { reminderEvent } from './reminder/events.ts';
+export {
+  instantSchema,
+  isoDurationSchema,
+  type ReminderInput,
+  type ReminderSpec,
+  reminderInputSchema,
+  reminderSpecs,
+} from './reminder/input.ts';
+export { initialReminderStatus, type PlannedReminder, planReminders } from './reminder/plan.ts';
+export { completeTask, reopenTask } from './task/complete.ts';
+export { createTask, insertTask, type NewTask } from './task/create.ts';
+export { deleteTask } from './task/delete.ts';
+export { taskCompletedEvent, taskCreatedEvent, taskDeletedEvent, taskUpdatedEvent } from './task/events.ts';
+export { assertConsistent, fieldsOf, type Recurrence, type TaskFields } from './task/fields.ts';
+export {
+  type CreateTaskInput,
+  createTaskSchema,
+  type PatchTaskInput,
+  patchTaskSchema,
+  recurrenceInputSchema,
+  ruleSchema,
+  timezoneSchema,
+} from './task/input.ts';
+export { type ListQuery, listQuerySchema, listTasks } from './task/list.ts';
+export { findTaskRow, getTask, isTaskId, lockTaskRow, taskViews } from './task/repository.ts';
+export {
+  type ExportDocument,
+  exportDocumentSchema,
+  exportTasks,
+  type ImportDocument,
+  importDocumentSchema,
+  importTasks,
+} from './task/transfer.ts';
+export { type ReminderView, type TaskView, taskViewSchema, toTaskView } from './task/view.ts';
 export { type Clock, systemClock } from './time/clock.ts';
 export { formatInZone, isValidTimeZone, parseIsoDuration, remindAtFor } from './time/zone.ts';
