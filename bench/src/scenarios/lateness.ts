@@ -1,0 +1,43 @@
+import type { SmtpSink } from '../harness/smtp-sink.ts';
+import { type Distribution, distribution } from '../harness/stats.ts';
+
+/** The Message-ID both Nudge and the peer give a reminder's email (checked against on-reminder-due's). */
+export const reminderMessageId = (reminderId: string) => `<reminder-${reminderId}@nudge.example>`;
+
+export interface DeliveryOutcome {
+  delivered: number;
+  expected: number;
+  duplicates: number;
+  /** Seconds from the reminders' due time to the last SMTP acceptance. */
+  last_accepted_s: number;
+  /** Seconds each email was accepted after its reminder's time (negative: early). */
+  lateness_s: Distribution;
+}
+
+/** Lateness of each expected reminder, measured where the user sees it: the SMTP server's acceptance. */
+export function deliveryOutcome(
+  sink: SmtpSink,
+  expected: ReadonlyMap<string, number>,
+  messageIdFor: (reminderId: string) => string,
+): DeliveryOutcome {
+  const lateness: number[] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  let lastDue = 0;
+  for (const [reminderId, dueAt] of expected) {
+    const mail = sink.accepted.get(messageIdFor(reminderId));
+    if (!mail) continue;
+    lateness.push((mail.acceptedAt - dueAt) / 1000);
+    if (mail.acceptedAt > last) {
+      last = mail.acceptedAt;
+      lastDue = dueAt;
+    }
+  }
+  const ids = new Set([...expected.keys()].map(messageIdFor));
+  return {
+    delivered: lateness.length,
+    expected: expected.size,
+    duplicates: sink.duplicates.filter((mail) => ids.has(mail.messageId)).length,
+    last_accepted_s: lateness.length === 0 ? Number.NaN : (last - lastDue) / 1000,
+    lateness_s: distribution(lateness),
+  };
+}
