@@ -17,6 +17,20 @@ export { type EmbeddedServer, freePort, startEmbeddedPostgres } from './db/embed
 export { migrateToLatest } from './db/migrate.ts';
 export { isRetryableDbError, isUniqueViolation } from './db/pg-errors.ts';
 export {
+  type IncomingEvent,
+  MalformedEventError,
+  parseIncomingEvent,
+  type RawEvent,
+} from './delivery/incoming-event.ts';
+export { drop, type Outcome, retry, success } from './delivery/outcome.ts';
+export { recordProcessed } from './delivery/processed-events.ts';
+export {
+  createSubscriber,
+  type DeliveryRequest,
+  type EventHandler,
+  type SubscriberOptions,
+} from './delivery/subscriber.ts';
+export {
   AppError,
   type AppErrorCode,
   type ErrorDetail,
@@ -33,6 +47,17 @@ export {
   type OutgoingEvent,
 } from './events/envelope.ts';
 export * from './events/event-types.ts';
+export { handleOps, type OpsDeps, sendJson } from './http/ops.ts';
+export {
+  type ErrorBody,
+  type ErrorResponse,
+  errorResponse,
+  httpStatusFor,
+  RateLimitedError,
+  sendError,
+} from './http/error-response.ts';
+export { handleOps, type OpsDeps, sendJson } from './http/ops.ts';
+export { type RequestTracking, trackRequest } from './http/request-tracking.ts';
 export { createLogger, type Logger } from './observability/logger.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { enqueueEvents } from './outbox/enqueue.ts';

@@ -107,6 +107,12 @@ describe('outbox relay', () => {
     expect((await relay(manualClock()).relayPending()).published).toBe(0);
   });
 
+  it('publishes a fresh event at once even when this process’s clock runs behind the database’s', async () => {
+    await commitEvents([{ user: 'ann', n: 1 }]);
+    const behind: Clock = { now: () => new Date(Date.now() - 60_000) };
+    expect((await relay(behind).relayPending()).published).toBe(1);
+  });
+
   it('holds back a failing user’s later events but keeps publishing other users', async () => {
     await commitEvents([
       { user: 'ann', n: 1 },

@@ -10,12 +10,14 @@ export async function findDueHeads(
   // A user's head is their oldest unpublished row; while it waits for a retry, their later rows wait too.
   const result = await sql<{ id: number; user_id: string }>`
     select id, user_id from (
-      select distinct on (user_id) id, user_id, next_attempt_at
+      select distinct on (user_id) id, user_id, attempts, next_attempt_at
       from outbox
       where published_at is null
       order by user_id, id
     ) heads
-    where next_attempt_at <= ${now}
+    -- A row never tried is due whatever the clocks say: next_attempt_at defaults to the
+    -- database's now(), which may run ahead of this process's clock.
+    where attempts = 0 or next_attempt_at <= ${now}
     order by id
     limit ${limit}`.execute(db);
   return result.rows;
@@ -32,7 +34,7 @@ export async function lockHead(trx: Trx, id: number, now: Date): Promise<boolean
     .select('id')
     .where('id', '=', id)
     .where('published_at', 'is', null)
-    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('attempts', '=', 0), eb('next_attempt_at', '<=', now)]))
     .forUpdate()
     .skipLocked()
     .executeTakeFirst();

@@ -1,2 +1,3 @@
 export { type FakeSidecar, type RecordedRequest, startFakeSidecar } from './fake-sidecar.ts';
+export { insertReminderRow, insertTaskRow, insertUser } from './fixtures.ts';
 export { createTestDatabase, type TestDatabase } from './test-database.ts';

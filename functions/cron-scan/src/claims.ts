@@ -1,0 +1,98 @@
+import type { Db, ReminderRow, Trx } from '@nudge/core';
+import { sql } from 'kysely';
+
+/** What a reminder.due event needs. */
+export type ClaimedReminder = Pick<ReminderRow, 'id' | 'task_id' | 'user_id' | 'remind_at'>;
+
+/**
+ * Locks up to `limit` reminders that are due (remind_at <= now), not yet dispatched and not held
+ * by a live lease, and marks them dispatched — all inside the caller's transaction, which also
+ * writes their events. SKIP LOCKED lets concurrent scans take disjoint sets. Reminders of
+ * completed tasks are left alone (completing a task cancels its reminders; this is the backstop).
+ */
+export async function claimDue(trx: Trx, now: Date, limit: number): Promise<ClaimedReminder[]> {
+  const result = await sql<ClaimedReminder>`
+    with due as (
+      select r.id from reminders r
+      join tasks t on t.id = r.task_id
+      where r.status = 'pending' and r.dispatched_at is null and r.remind_at <= ${now}
+        and (r.lease_until is null or r.lease_until < ${now})
+        and t.status = 'open'
+      order by r.remind_at
+      limit ${limit}
+      for update of r skip locked
+    )
+    update reminders set dispatched_at = ${now}, lease_until = null, updated_at = ${now}
+    from due where reminders.id = due.id
+    returning reminders.id, reminders.task_id, reminders.user_id, reminders.remind_at`.execute(trx);
+  return result.rows;
+}
+
+/**
+ * Leases reminders due within (now, until] to this scan: each lease lasts until its reminder's
+ * time plus `grace`. The holder dispatches at the exact time; if it dies, the lease lapses and
+ * the next scan dispatches the reminder as due. Commits on its own: holding is not dispatching.
+ */
+export async function leaseUpcoming(
+  db: Db,
+  window: { now: Date; until: Date; graceMs: number; limit: number },
+): Promise<Array<ClaimedReminder & { lease_until: Date }>> {
+  const graceSeconds = window.graceMs / 1000;
+  const result = await sql<ClaimedReminder & { lease_until: Date }>`
+    with upcoming as (
+      select r.id from reminders r
+      join tasks t on t.id = r.task_id
+      where r.status = 'pending' and r.dispatched_at is null
+        and r.remind_at > ${window.now} and r.remind_at <= ${window.until}
+        and (r.lease_until is null or r.lease_until < ${window.now})
+        and t.status = 'open'
+      order by r.remind_at
+      limit ${window.limit}
+      for update of r skip locked
+    )
+    update reminders
+    set lease_until = reminders.remind_at + make_interval(secs => ${graceSeconds}), updated_at = ${window.now}
+    from upcoming where reminders.id = upcoming.id
+    returning reminders.id, reminders.task_id, reminders.user_id, reminders.remind_at, reminders.lease_until`.execute(
+    db,
+  );
+  return result.rows;
+}
+
+/**
+ * Dispatches one held reminder, if this scan still holds it: not dispatched, same lease, same
+ * time (a task edit may have moved it), still pending and its task still open. Returns null
+ * when any of that changed — then the reminder is someone else's business.
+ */
+export async function dispatchHeld(
+  trx: Trx,
+  held: ClaimedReminder & { lease_until: Date },
+  now: Date,
+): Promise<ClaimedReminder | null> {
+  const result = await sql<ClaimedReminder>`
+    update reminders r set dispatched_at = ${now}, lease_until = null, updated_at = ${now}
+    from tasks t
+    where r.id = ${held.id} and t.id = r.task_id and t.status = 'open'
+      and r.status = 'pending' and r.dispatched_at is null
+      -- JavaScript dates carry milliseconds, PostgreSQL microseconds: compare at the coarser one.
+      and date_trunc('milliseconds', r.lease_until) = ${held.lease_until}
+      and date_trunc('milliseconds', r.remind_at) = ${held.remind_at}
+    returning r.id, r.task_id, r.user_id, r.remind_at`.execute(trx);
+  return result.rows[0] ?? null;
+}
+
+/** Gives up leases this process holds (shutdown), so another replica's next scan takes them at once. */
+export async function releaseLeases(
+  db: Db,
+  held: ReadonlyArray<{ id: string; lease_until: Date }>,
+): Promise<void> {
+  for (const { id, lease_until } of held) {
+    await db
+      .updateTable('reminders')
+      .set({ lease_until: null })
+      .where('id', '=', id)
+      .where(sql<Date>`date_trunc('milliseconds', lease_until)`, '=', lease_until)
+      .where('dispatched_at', 'is', null)
+      .execute();
+  }
+}

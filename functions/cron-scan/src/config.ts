@@ -1,0 +1,23 @@
+import { createConfigLoader, env } from '@nudge/core';
+import { z } from 'zod';
+
+/** cron-scan's whole configuration, read once at startup. */
+export const loadConfig = createConfigLoader(
+  z.object({
+    DATABASE_URL: env.databaseUrl,
+    PORT: env.port.default(8080),
+    LOG_LEVEL: env.logLevel,
+    DAPR_HTTP_PORT: env.port.default(3500),
+    DAPR_PUBSUB_NAME: z.string().min(1).default('pubsub'),
+    /**
+     * How far ahead a scan claims reminders to send at their exact time: the cron interval
+     * (30 s) plus a margin, so every reminder is held by some scan before it is due.
+     */
+    SCAN_LOOKAHEAD_SECONDS: z.coerce.number().int().min(0).max(600).default(35),
+    /** A held reminder's lease outlives its time by this much; then another scan takes it over. */
+    SCAN_LEASE_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+    SCAN_BATCH_SIZE: env.positiveInt.default(200),
+  }),
+);
+
+export type Config = ReturnType<typeof loadConfig>;

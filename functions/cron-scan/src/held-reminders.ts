@@ -1,0 +1,98 @@
+import { type Clock, type Db, enqueueEvents, type Logger, type Metrics, type OutboxKick } from '@nudge/core';
+import { type ClaimedReminder, dispatchHeld, releaseLeases } from './claims.ts';
+import { reminderDueEvent } from './reminder-due-event.ts';
+
+type Held = ClaimedReminder & { lease_until: Date };
+
+/** Reminders this process leased ahead of time, each waiting on a timer for its exact moment. */
+export interface HeldReminders {
+  /** Starts a timer per reminder not already held; returns how many were new. */
+  hold(reminders: readonly Held[]): number;
+  readonly size: number;
+  /** Stops every timer and gives the leases back (shutdown). */
+  close(): Promise<void>;
+}
+
+export interface HeldRemindersDeps {
+  db: Db;
+  relay: OutboxKick;
+  clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+  /** Pause between attempts when the database fails at the moment of dispatch. */
+  retryDelayMs?: number;
+}
+
+/**
+ * The lateness fix: a scan leases the reminders due before the next scan and this object
+ * dispatches each at its time — writes its reminder.due outbox row and kicks the relay — instead
+ * of waiting up to a whole scan interval. If the process dies, the leases lapse and the next scan
+ * dispatches them as overdue, so the worst case is the scan interval plus the lease grace.
+ */
+export function createHeldReminders(deps: HeldRemindersDeps): HeldReminders {
+  const { db, relay, clock, metrics, logger } = deps;
+  const retryDelayMs = deps.retryDelayMs ?? 1_000;
+  const timers = new Map<string, { reminder: Held; timer: NodeJS.Timeout }>();
+
+  async function fire(reminder: Held): Promise<void> {
+    try {
+      const dispatched = await db.transaction().execute(async (trx) => {
+        const row = await dispatchHeld(trx, reminder, clock.now());
+        if (row) await enqueueEvents(trx, [reminderDueEvent(row, clock.now())]);
+        return row;
+      });
+      timers.delete(reminder.id);
+      if (!dispatched) {
+        logger.info({ reminder_id: reminder.id }, 'held reminder changed before its time; not dispatched');
+        return;
+      }
+      metrics.remindersDispatched.inc();
+      relay.kick();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // Keep trying while the lease is ours; after that the next scan owns the reminder.
+      if (clock.now().getTime() + retryDelayMs < reminder.lease_until.getTime()) {
+        logger.warn(
+          { reminder_id: reminder.id, err: message },
+          'dispatching a held reminder failed; retrying',
+        );
+        schedule(reminder, retryDelayMs);
+      } else {
+        timers.delete(reminder.id);
+        logger.error(
+          { reminder_id: reminder.id, err: message },
+          'dispatching a held reminder failed; lease left to lapse',
+        );
+      }
+    }
+  }
+
+  function schedule(reminder: Held, delayMs: number): void {
+    const timer = setTimeout(() => void fire(reminder), Math.max(0, delayMs));
+    timers.set(reminder.id, { reminder, timer });
+  }
+
+  return {
+    hold(reminders) {
+      let added = 0;
+      for (const reminder of reminders) {
+        if (timers.has(reminder.id)) continue;
+        schedule(reminder, reminder.remind_at.getTime() - clock.now().getTime());
+        added += 1;
+      }
+      return added;
+    },
+    get size() {
+      return timers.size;
+    },
+    async close() {
+      const held = [...timers.values()];
+      for (const { timer } of held) clearTimeout(timer);
+      timers.clear();
+      await releaseLeases(
+        db,
+        held.map(({ reminder }) => reminder),
+      );
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { type Clock, type Db, enqueueEvents, type Logger, type Metrics, type OutboxRelay } from '@nudge/core';
+import { claimDue, leaseUpcoming } from './claims.ts';
+import type { HeldReminders } from './held-reminders.ts';
+import { reminderDueEvent } from './reminder-due-event.ts';
+
+export interface ScanSettings {
+  lookaheadMs: number;
+  leaseGraceMs: number;
+  batchSize: number;
+}
+
+export interface ScanDeps {
+  db: Db;
+  relay: OutboxRelay;
+  held: HeldReminders;
+  clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+  settings: ScanSettings;
+}
+
+/** What one scan did; cron-scan answers it as JSON (snake_case). */
+export interface ScanSummary {
+  /** Reminders this scan took: dispatched now plus leased for later. */
+  claimed: number;
+  /** reminder.due events written by this scan (overdue or due now). */
+  dispatched: number;
+  /** Reminders leased and put on a timer for their exact time. */
+  scheduled: number;
+  /** Timers running in this process after the scan. */
+  held: number;
+  /** Outbox events published by the relay pass, and how many failed. */
+  relayed: number;
+  relay_failed: number;
+  outbox_pending: number;
+  duration_ms: number;
+}
+
+// Bounds one scan's work; whatever is left is picked up by the next scan 30 s later.
+const maxBatchesPerScan = 20;
+
+/**
+ * One scan: dispatch every due reminder (batch by batch, each batch's reminder.due events in the
+ * same transaction as the claim), lease the ones due before the next scan for exact-time dispatch,
+ * then relay the outbox — which also retries anything earlier kicks failed to publish.
+ */
+export async function scan(deps: ScanDeps): Promise<ScanSummary> {
+  const { db, relay, held, clock, metrics, settings } = deps;
+  const started = performance.now();
+  let dispatched = 0;
+  for (let batch = 0; batch < maxBatchesPerScan; batch += 1) {
+    const claimed = await db.transaction().execute(async (trx) => {
+      const now = clock.now();
+      const rows = await claimDue(trx, now, settings.batchSize);
+      await enqueueEvents(
+        trx,
+        rows.map((row) => reminderDueEvent(row, now)),
+      );
+      return rows.length;
+    });
+    dispatched += claimed;
+    metrics.remindersDispatched.inc(claimed);
+    if (claimed < settings.batchSize) break;
+  }
+
+  const now = clock.now();
+  const leased = await leaseUpcoming(db, {
+    now,
+    until: new Date(now.getTime() + settings.lookaheadMs),
+    graceMs: settings.leaseGraceMs,
+    limit: settings.batchSize * maxBatchesPerScan,
+  });
+  const scheduled = held.hold(leased);
+
+  const relayed = await relay.relayPending();
+  const durationMs = performance.now() - started;
+  metrics.cronScanDuration.observe(durationMs / 1000);
+  return {
+    claimed: dispatched + leased.length,
+    dispatched,
+    scheduled,
+    held: held.size,
+    relayed: relayed.published,
+    relay_failed: relayed.failed,
+    outbox_pending: relayed.pending,
+    duration_ms: Math.round(durationMs),
+  };
+}

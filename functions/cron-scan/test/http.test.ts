@@ -1,0 +1,100 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import {
+  createDaprPublisher,
+  createLogger,
+  createMetrics,
+  createOutboxRelay,
+  systemClock,
+} from '@nudge/core';
+import {
+  createTestDatabase,
+  type FakeSidecar,
+  insertReminderRow,
+  insertTaskRow,
+  insertUser,
+  startFakeSidecar,
+  type TestDatabase,
+} from '@nudge/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCronScanHandler } from '../src/handler.ts';
+import { createHeldReminders, type HeldReminders } from '../src/held-reminders.ts';
+
+let database: TestDatabase;
+let sidecar: FakeSidecar;
+let server: Server;
+let base: string;
+let held: HeldReminders;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sidecar = await startFakeSidecar();
+  const { db } = database;
+  const metrics = createMetrics('cron-scan');
+  const logger = createLogger('cron-scan', 'error');
+  const relay = createOutboxRelay({
+    db,
+    publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
+    metrics,
+    logger,
+    clock: systemClock,
+  });
+  held = createHeldReminders({ db, relay, clock: systemClock, metrics, logger });
+  const settings = { lookaheadMs: 35_000, leaseGraceMs: 10_000, batchSize: 100 };
+  http(
+    'cron-scan',
+    createCronScanHandler({ db, relay, held, clock: systemClock, metrics, logger, settings }),
+  );
+  server = getTestServer('cron-scan');
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await held.close();
+  await new Promise((resolve) => server.close(resolve));
+  await sidecar.close();
+  await database.drop();
+});
+
+describe('cron-scan over HTTP', () => {
+  it('runs a scan when the cron binding POSTs to /scan-schedule and answers a JSON summary', async () => {
+    const { db } = database;
+    await insertUser(db, 'ann');
+    const task = await insertTaskRow(db, { user_id: 'ann', due_at: new Date(Date.now() + 3_600_000) });
+    await insertReminderRow(db, {
+      task_id: task.id,
+      user_id: 'ann',
+      remind_at: new Date(Date.now() - 1_000),
+    });
+    await insertReminderRow(db, {
+      task_id: task.id,
+      user_id: 'ann',
+      remind_at: new Date(Date.now() + 20_000),
+    });
+
+    const response = await fetch(`${base}/scan-schedule`, { method: 'POST', body: '' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await response.json()).toMatchObject({
+      claimed: 2,
+      dispatched: 1,
+      scheduled: 1,
+      held: 1,
+      relayed: 1,
+    });
+    expect(sidecar.accepted).toHaveLength(1);
+  });
+
+  it('serves health, readiness and metrics, and refuses other GETs', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/reminders_dispatched_total\{service="cron-scan"\} 1/);
+    expect(metrics).toMatch(/cron_scan_duration_seconds_count\{service="cron-scan"\} 1/);
+    expect((await fetch(`${base}/scan-schedule`)).status).toBe(405);
+  });
+});

@@ -1,0 +1,243 @@
+import {
+  type Clock,
+  createDaprPublisher,
+  createLogger,
+  createMetrics,
+  createOutboxRelay,
+  type Db,
+  type Metrics,
+  type NudgeCloudEvent,
+  systemClock,
+} from '@nudge/core';
+import {
+  createTestDatabase,
+  type FakeSidecar,
+  insertReminderRow,
+  insertTaskRow,
+  insertUser,
+  startFakeSidecar,
+  type TestDatabase,
+} from '@nudge/core/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHeldReminders, type HeldReminders } from '../src/held-reminders.ts';
+import { type ScanDeps, scan } from '../src/scan.ts';
+
+let database: TestDatabase;
+let db: Db;
+let sidecar: FakeSidecar;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = database.db;
+  sidecar = await startFakeSidecar();
+  await insertUser(db, 'ann');
+});
+afterAll(async () => {
+  await sidecar.close();
+  await database.drop();
+});
+beforeEach(async () => {
+  await db.deleteFrom('tasks').execute();
+  await db.deleteFrom('outbox').execute();
+  sidecar.requests.length = 0;
+  sidecar.accepted.length = 0;
+  sidecar.respondWith(204);
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+const logger = createLogger('cron-scan-test', 'error');
+
+function deps(options: { clock?: Clock; held?: HeldReminders; metrics?: Metrics } = {}): ScanDeps {
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? createMetrics('cron-scan');
+  const relay = createOutboxRelay({
+    db,
+    publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
+    metrics,
+    logger,
+    clock,
+  });
+  const held = options.held ?? createHeldReminders({ db, relay, clock, metrics, logger });
+  cleanups.push(() => held.close());
+  return {
+    db,
+    relay,
+    held,
+    clock,
+    metrics,
+    logger,
+    settings: { lookaheadMs: 35_000, leaseGraceMs: 10_000, batchSize: 50 },
+  };
+}
+
+/** A held-reminders stand-in for a process that crashed right after leasing: timers never fire. */
+const crashedHolder: HeldReminders = {
+  hold: (reminders) => reminders.length,
+  size: 0,
+  close: async () => {},
+};
+
+const at = (ms: number) => new Date(Date.now() + ms);
+
+async function reminderDue(remindAt: Date, task: { status?: 'open' | 'completed' } = {}) {
+  const row = await insertTaskRow(db, {
+    user_id: 'ann',
+    due_at: new Date(remindAt.getTime() + 3_600_000),
+    status: task.status ?? 'open',
+  });
+  return insertReminderRow(db, { task_id: row.id, user_id: 'ann', remind_at: remindAt });
+}
+
+const dueEvents = () =>
+  sidecar.accepted
+    .map((request) => JSON.parse(request.body) as NudgeCloudEvent<{ reminder_id: string }>)
+    .filter((event) => event.type === 'reminder.due');
+
+describe('cron-scan', () => {
+  it('dispatches a due reminder as one reminder.due event and relays it', async () => {
+    const reminder = await reminderDue(at(-5_000));
+    const summary = await scan(deps());
+
+    expect(summary).toMatchObject({ claimed: 1, dispatched: 1, scheduled: 0, relayed: 1, outbox_pending: 0 });
+    const [event] = dueEvents();
+    expect(event).toMatchObject({
+      type: 'reminder.due',
+      source: '/nudge/cron-scan',
+      subject: reminder.task_id,
+      partitionkey: 'ann',
+      data: {
+        event_type: 'reminder.due',
+        user_id: 'ann',
+        payload: {
+          task_id: reminder.task_id,
+          reminder_id: reminder.id,
+          reminder_time: reminder.remind_at.toISOString(),
+        },
+      },
+    });
+    expect(sidecar.accepted[0]?.url).toBe('/v1.0/publish/pubsub/reminders?metadata.partitionKey=ann');
+    const row = await db
+      .selectFrom('reminders')
+      .selectAll()
+      .where('id', '=', reminder.id)
+      .executeTakeFirstOrThrow();
+    expect(row.dispatched_at).not.toBeNull();
+    expect(row.status).toBe('pending'); // on-reminder-due marks it sent
+    expect((await scan(deps())).dispatched).toBe(0);
+  });
+
+  it('dispatches reminders missed while everything was down, oldest first', async () => {
+    const old = await reminderDue(at(-3 * 3_600_000));
+    const older = await reminderDue(at(-26 * 3_600_000));
+    const summary = await scan(deps());
+    expect(summary.dispatched).toBe(2);
+    expect(dueEvents().map((e) => e.data.payload.reminder_id)).toEqual([older.id, old.id]);
+  });
+
+  it('never dispatches reminders of completed tasks, nor cancelled, sent or failed ones', async () => {
+    await reminderDue(at(-1_000), { status: 'completed' });
+    for (const status of ['cancelled', 'sent', 'failed', 'skipped'] as const) {
+      const reminder = await reminderDue(at(-1_000));
+      await db.updateTable('reminders').set({ status }).where('id', '=', reminder.id).execute();
+    }
+    const deletedTask = await reminderDue(at(-1_000));
+    await db.deleteFrom('tasks').where('id', '=', deletedTask.task_id).execute();
+
+    const summary = await scan(deps());
+    expect(summary.claimed).toBe(0);
+    expect(dueEvents()).toHaveLength(0);
+  });
+
+  it('dispatches each reminder exactly once when several scans run at the same time', async () => {
+    const reminders = [];
+    for (let i = 0; i < 120; i += 1) reminders.push(await reminderDue(at(-60_000 + i)));
+    const summaries = await Promise.all(Array.from({ length: 5 }, () => scan(deps())));
+
+    expect(summaries.reduce((sum, s) => sum + s.dispatched, 0)).toBe(120);
+    const outboxRows = await db.selectFrom('outbox').select('cloud_event').execute();
+    const ids = outboxRows.map(
+      (row) =>
+        (row.cloud_event as unknown as NudgeCloudEvent<{ reminder_id: string }>).data.payload.reminder_id,
+    );
+    expect(ids).toHaveLength(120);
+    expect(new Set(ids).size).toBe(120);
+    expect(new Set(dueEvents().map((e) => e.data.payload.reminder_id)).size).toBe(120);
+    expect(dueEvents()).toHaveLength(120);
+  });
+
+  it('sends a reminder due before the next scan at its own time, not at the next scan', async () => {
+    const reminder = await reminderDue(at(1_500));
+    const summary = await scan(deps());
+    expect(summary).toMatchObject({ claimed: 1, dispatched: 0, scheduled: 1, held: 1 });
+    const leased = await db
+      .selectFrom('reminders')
+      .selectAll()
+      .where('id', '=', reminder.id)
+      .executeTakeFirstOrThrow();
+    expect(leased.lease_until?.getTime()).toBe(reminder.remind_at.getTime() + 10_000);
+
+    await expect.poll(() => dueEvents().length, { timeout: 4_000, interval: 20 }).toBe(1);
+    const lateness = Date.now() - reminder.remind_at.getTime();
+    expect(lateness).toBeGreaterThanOrEqual(0);
+    expect(lateness).toBeLessThan(1_000);
+    const row = await db
+      .selectFrom('reminders')
+      .selectAll()
+      .where('id', '=', reminder.id)
+      .executeTakeFirstOrThrow();
+    expect(row.dispatched_at!.getTime()).toBeGreaterThanOrEqual(reminder.remind_at.getTime());
+    expect(row.lease_until).toBeNull();
+  });
+
+  it('leaves a held reminder to other scans while the lease lasts, then takes it over', async () => {
+    const reminder = await reminderDue(at(2_000));
+    let now = Date.now();
+    const clock: Clock = { now: () => new Date(now) };
+    const crashed = await scan(deps({ clock, held: crashedHolder }));
+    expect(crashed.scheduled).toBe(1);
+
+    now = reminder.remind_at.getTime() + 5_000; // due, but the lease (due + 10 s) still holds
+    expect((await scan(deps({ clock }))).claimed).toBe(0);
+
+    now = reminder.remind_at.getTime() + 10_001;
+    const takeover = await scan(deps({ clock }));
+    expect(takeover).toMatchObject({ claimed: 1, dispatched: 1 });
+    expect(dueEvents().map((e) => e.data.payload.reminder_id)).toEqual([reminder.id]);
+  });
+
+  it('does not dispatch a held reminder whose task was completed before its time', async () => {
+    const reminder = await reminderDue(at(800));
+    expect((await scan(deps())).scheduled).toBe(1);
+    await db
+      .updateTable('tasks')
+      .set({ status: 'completed', completed_at: new Date() })
+      .where('id', '=', reminder.task_id)
+      .execute();
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(dueEvents()).toHaveLength(0);
+    const row = await db
+      .selectFrom('reminders')
+      .selectAll()
+      .where('id', '=', reminder.id)
+      .executeTakeFirstOrThrow();
+    expect(row.dispatched_at).toBeNull();
+  });
+
+  it('keeps dispatched reminders in the outbox when the sidecar is down and relays them on a later scan', async () => {
+    await reminderDue(at(-1_000));
+    sidecar.respondWith(500);
+    let now = Date.now();
+    const clock: Clock = { now: () => new Date(now) };
+    const first = await scan(deps({ clock }));
+    expect(first).toMatchObject({ dispatched: 1, relayed: 0, relay_failed: 1, outbox_pending: 1 });
+
+    sidecar.respondWith(204);
+    now += 30_000;
+    const second = await scan(deps({ clock }));
+    expect(second).toMatchObject({ dispatched: 0, relayed: 1, outbox_pending: 0 });
+    expect(dueEvents()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,91 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { CloudEvent, type CloudEventV1, HTTP } from 'cloudevents';
+import type { EventData } from '../events/envelope.ts';
+
+/** A delivered CloudEvent whose `data` passed the consumer's schema. */
+export interface IncomingEvent<P> {
+  id: string;
+  type: string;
+  source: string;
+  subject: string | undefined;
+  time: string | undefined;
+  /** W3C trace context of the delivery, from the header or the CloudEvent extension Dapr sets. */
+  traceparent: string | undefined;
+  data: EventData<P>;
+}
+
+/** What arrived before validating `data`: enough to log and route. */
+export interface RawEvent {
+  id: string;
+  type: string;
+  source: string;
+  subject: string | undefined;
+  time: string | undefined;
+  traceparent: string | undefined;
+  data: unknown;
+}
+
+export class MalformedEventError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MalformedEventError';
+  }
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function declaresId(headers: IncomingHttpHeaders, body: string): boolean {
+  if (header(headers, 'ce-id')) return true;
+  try {
+    const parsed = JSON.parse(body) as { id?: unknown };
+    return typeof parsed.id === 'string' && parsed.id !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a CloudEvent from an HTTP delivery in binary (`ce-*` headers) or structured
+ * (`application/cloudevents+json`) mode, from the raw body so nothing is lost to a body parser.
+ * Throws MalformedEventError when it is not a valid CloudEvent 1.0.
+ */
+export function parseIncomingEvent(
+  headers: IncomingHttpHeaders,
+  rawBody: Buffer | string | undefined,
+): RawEvent {
+  const body = rawBody === undefined ? '' : typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
+  let event: CloudEventV1<unknown> | CloudEventV1<unknown>[];
+  try {
+    event = HTTP.toEvent<unknown>({ headers, body });
+  } catch (error) {
+    throw new MalformedEventError(
+      `not a CloudEvent: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (Array.isArray(event)) throw new MalformedEventError('batched CloudEvents are not accepted');
+  // The SDK fills a missing id with a fresh UUID, which would defeat deduplication: require one.
+  if (!declaresId(headers, body)) throw new MalformedEventError('invalid CloudEvent: id is required');
+  try {
+    if (event instanceof CloudEvent) event.validate();
+  } catch (error) {
+    const errors = (error as { errors?: Array<{ message?: string }> }).errors;
+    const detail = errors?.map((e) => e.message).join('; ') ?? (error as Error).message;
+    throw new MalformedEventError(`invalid CloudEvent: ${detail}`, { cause: error });
+  }
+  const traceparent = header(headers, 'traceparent') ?? (event.traceparent as string | undefined);
+  return {
+    id: event.id,
+    type: event.type,
+    source: event.source,
+    subject: event.subject,
+    time: event.time,
+    traceparent,
+    data: event.data,
+  };
+}
