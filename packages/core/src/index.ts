@@ -47,7 +47,6 @@ export {
   type OutgoingEvent,
 } from './events/envelope.ts';
 export * from './events/event-types.ts';
-export { handleOps, type OpsDeps, sendJson } from './http/ops.ts';
 export {
   type ErrorBody,
   type ErrorResponse,
@@ -113,6 +112,7 @@ export {
   importDocumentSchema,
   importTasks,
 } from './task/transfer.ts';
+export { updateTask } from './task/update.ts';
 export { type ReminderView, type TaskView, taskViewSchema, toTaskView } from './task/view.ts';
 export { type Clock, systemClock } from './time/clock.ts';
 export { formatInZone, isValidTimeZone, parseIsoDuration, remindAtFor } from './time/zone.ts';
