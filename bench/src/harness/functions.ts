@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { type NodeProcess, spawnNode } from './processes.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const frameworkMain = createRequire(import.meta.url).resolve(
-  '@google-cloud/functions-framework/build/src/main.js',
+// The package exports only its API; its CLI (package.json `bin`) sits beside the resolved entry.
+const frameworkMain = join(
+  dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')),
+  'main.js',
 );
 
 /** Polls `url` until it answers (any status below 500), or fails after `timeoutMs`. */
