@@ -1,0 +1,25 @@
+import type { IncomingMessage } from 'node:http';
+import { AppError } from '@nudge/core';
+
+/** Request bodies larger than this are refused with 413 before anything is parsed or written. */
+export const maxBodyBytes = 64 * 1024;
+
+/** What functions-framework leaves on the request: the parsed body and the bytes it came from. */
+export type FrameworkRequest = IncomingMessage & { body?: unknown; rawBody?: Buffer };
+
+/**
+ * The JSON body of a request. functions-framework has already read and parsed it (with its own
+ * 1 GB limit), so the 64 KiB limit is enforced here on the declared and the actual size; a body
+ * that is not `application/json` is a 415. Returns undefined when there is no body.
+ */
+export function jsonBody(req: FrameworkRequest): unknown {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const size = Math.max(req.rawBody?.length ?? 0, Number.isFinite(declared) ? declared : 0);
+  if (size > maxBodyBytes)
+    throw new AppError('payload_too_large', `request body exceeds ${maxBodyBytes} bytes`);
+  if (size === 0) return undefined;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new AppError('unsupported_media_type', 'request body must be application/json');
+  return req.body;
+}

@@ -1,0 +1,123 @@
+import type { AddressInfo } from 'node:net';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { type Clock, createLogger, type Db, type OutboxKick } from '@nudge/core';
+import { createTestDatabase } from '@nudge/core/testing';
+import { SignJWT } from 'jose';
+import { createTaskApi } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createDeps, type Deps } from '../src/deps.ts';
+
+export const secret = 'test-secret-that-is-at-least-32-characters-long';
+
+/** An HS256 token as the local stack signs them; `claims` may override or drop anything. */
+export async function token(
+  sub: string,
+  claims: Record<string, unknown> = {},
+  key = secret,
+): Promise<string> {
+  return new SignJWT({ email: `${sub}@example.com`, ...claims })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(key));
+}
+
+export interface Api {
+  base: string;
+  db: Db;
+  deps: Deps;
+  kicks: { count: number };
+  /** fetch against the server; `as` signs a token for that user; `json` is sent as application/json. */
+  call(
+    method: string,
+    path: string,
+    options?: { as?: string; json?: unknown; body?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+  close(): Promise<void>;
+}
+
+let registered = 0;
+
+/**
+ * The real functions-framework server (its body parsing included) around a task-api handler
+ * built with a fresh test database, on port 0. The relay is a counter: tests check it was kicked.
+ */
+export async function startApi(
+  options: { env?: Record<string, string>; clock?: Clock; relay?: OutboxKick; deps?: Partial<Deps> } = {},
+): Promise<Api> {
+  const testDb = await createTestDatabase();
+  const config = loadConfig({ DATABASE_URL: testDb.url, AUTH_JWT_SECRET: secret, ...options.env });
+  const kicks = { count: 0 };
+  const deps = createDeps(config, {
+    db: testDb.db,
+    logger: createLogger('task-api', 'silent'),
+    relay: options.relay ?? {
+      kick() {
+        kicks.count += 1;
+      },
+    },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...options.deps,
+  });
+  const name = `task-api-test-${process.pid}-${registered++}`;
+  http(name, createTaskApi(deps));
+  const server = getTestServer(name);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const tokens = new Map<string, string>();
+  return {
+    base,
+    db: testDb.db,
+    deps,
+    kicks,
+    async call(method, path, { as, json, body, headers = {} } = {}) {
+      const all: Record<string, string> = { ...headers };
+      if (as) {
+        if (!tokens.has(as)) tokens.set(as, await token(as));
+        all.authorization = `Bearer ${tokens.get(as)}`;
+      }
+      let payload = body;
+      if (json !== undefined) {
+        payload = JSON.stringify(json);
+        all['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${base}${path}`, { method, headers: all, body: payload ?? null });
+      const text = await response.text();
+      let parsed: unknown = text;
+      if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+      return { status: response.status, headers: response.headers, body: parsed as any, text };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await testDb.drop();
+    },
+  };
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start: string) {
+  let now = new Date(start);
+  return {
+    now: () => new Date(now),
+    set(iso: string) {
+      now = new Date(iso);
+    },
+    advance(ms: number) {
+      now = new Date(now.getTime() + ms);
+    },
+  };
+}
+
+/** Outbox rows in commit order, as the relay will publish them. */
+export async function outbox(db: Db) {
+  const rows = await db.selectFrom('outbox').selectAll().orderBy('id').execute();
+  return rows.map((row) => ({
+    topic: row.topic,
+    event_type: row.event_type,
+    user_id: row.user_id,
+    event: row.cloud_event as any,
+  }));
+}
