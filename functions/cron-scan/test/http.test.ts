@@ -33,7 +33,7 @@ beforeAll(async () => {
   sidecar = await startFakeSidecar();
   const { db } = database;
   const metrics = createMetrics('cron-scan');
-  const logger = createLogger('cron-scan', 'error');
+  const logger = createLogger('cron-scan', 'silent');
   const relay = createOutboxRelay({
     db,
     publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),

@@ -48,7 +48,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-const logger = createLogger('cron-scan-test', 'error');
+const logger = createLogger('cron-scan-test', 'silent');
 
 function deps(options: { clock?: Clock; held?: HeldReminders; metrics?: Metrics } = {}): ScanDeps {
   const clock = options.clock ?? systemClock;

@@ -57,7 +57,7 @@ function relay(clock: Clock, overrides: Partial<OutboxRelayDeps> = {}) {
     db,
     publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub', timeoutMs: 1_000 }),
     metrics: createMetrics('test'),
-    logger: createLogger('test', 'error'),
+    logger: createLogger('test', 'silent'),
     clock,
     ...overrides,
   });
@@ -220,7 +220,7 @@ describe('outbox relay', () => {
       db: broken.db,
       publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
       metrics,
-      logger: createLogger('test', 'silent' as 'error'),
+      logger: createLogger('test', 'silent'),
       clock: manualClock(),
     });
     expect(() => orphan.kick()).not.toThrow();

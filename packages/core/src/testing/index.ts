@@ -1,3 +1,4 @@
+export { type DeliveryMode, deliverEvent } from './deliver.ts';
 export { type FakeSidecar, type RecordedRequest, startFakeSidecar } from './fake-sidecar.ts';
 export { insertReminderRow, insertTaskRow, insertUser } from './fixtures.ts';
 export { createTestDatabase, type TestDatabase } from './test-database.ts';

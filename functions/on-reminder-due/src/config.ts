@@ -1,0 +1,20 @@
+import { createConfigLoader, env } from '@nudge/core';
+import { z } from 'zod';
+
+/** on-reminder-due's whole configuration, read once at startup. */
+export const loadConfig = createConfigLoader(
+  z.object({
+    DATABASE_URL: env.databaseUrl,
+    PORT: env.port.default(8080),
+    LOG_LEVEL: env.logLevel,
+    DAPR_HTTP_PORT: env.port.default(3500),
+    DAPR_PUBSUB_NAME: z.string().min(1).default('pubsub'),
+    /** `smtp://user:pass@host:587` or `smtps://…`; the local stack points it at its capture server. */
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
+    MAIL_FROM: z.string().min(3).default('Nudge <reminders@nudge.localhost>'),
+    /** Per-phase SMTP timeout (connect, greeting, socket idle); nodemailer's defaults are minutes. */
+    SMTP_TIMEOUT_MS: env.positiveInt.default(5_000),
+  }),
+);
+
+export type Config = ReturnType<typeof loadConfig>;

@@ -1,0 +1,127 @@
+import { type Db, type ReminderStatus, recordProcessed } from '@nudge/core';
+
+export interface ClaimedReminder {
+  id: string;
+  remind_at: Date;
+  email: string;
+  title: string;
+  description: string | null;
+  due_at: Date | null;
+  timezone: string;
+}
+
+export type Claim =
+  | { kind: 'gone' }
+  | { kind: 'done'; status: ReminderStatus }
+  | { kind: 'busy' }
+  | { kind: 'skipped'; reason: 'task_completed' | 'no_email' }
+  | { kind: 'claimed'; reminder: ClaimedReminder };
+
+/**
+ * Claims a reminder for sending, in a short transaction that locks its row: it must still be
+ * pending, its task open, its user reachable, and no other delivery may hold the send claim
+ * (`lease_until`, which cron-scan no longer uses once it dispatched the reminder). The claim
+ * counts an attempt and lasts `claimMs`, longer than one SMTP exchange can take; a crashed
+ * sender's claim simply expires. Reminders that can never be sent are marked `skipped` here.
+ */
+export async function claimForSending(
+  db: Db,
+  reminderId: string,
+  now: Date,
+  claimMs: number,
+): Promise<Claim> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('reminders as r')
+      .innerJoin('tasks as t', 't.id', 'r.task_id')
+      .leftJoin('users as u', 'u.id', 'r.user_id')
+      .select([
+        'r.id',
+        'r.status',
+        'r.remind_at',
+        'r.lease_until',
+        't.status as task_status',
+        't.title',
+        't.description',
+        't.due_at',
+        't.timezone',
+        'u.email',
+      ])
+      .where('r.id', '=', reminderId)
+      .forUpdate('r')
+      .executeTakeFirst();
+    if (!row) return { kind: 'gone' };
+    if (row.status !== 'pending') return { kind: 'done', status: row.status };
+    if (row.lease_until && row.lease_until > now) return { kind: 'busy' };
+    const skip = row.task_status !== 'open' ? 'task_completed' : !row.email ? 'no_email' : null;
+    if (skip) {
+      await trx
+        .updateTable('reminders')
+        .set({ status: 'skipped', last_error: skip, lease_until: null, updated_at: now })
+        .where('id', '=', reminderId)
+        .execute();
+      return { kind: 'skipped', reason: skip };
+    }
+    await trx
+      .updateTable('reminders')
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        lease_until: new Date(now.getTime() + claimMs),
+        updated_at: now,
+      }))
+      .where('id', '=', reminderId)
+      .execute();
+    return {
+      kind: 'claimed',
+      reminder: {
+        id: row.id,
+        remind_at: row.remind_at,
+        email: row.email as string,
+        title: row.title,
+        description: row.description,
+        due_at: row.due_at,
+        timezone: row.timezone,
+      },
+    };
+  });
+}
+
+/** Marks the reminder sent — only ever after the SMTP server accepted the message. */
+export async function markSent(
+  db: Db,
+  sent: { reminderId: string; sentAt: Date; consumer: string; eventId: string },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await recordProcessed(trx, sent.consumer, sent.eventId);
+    await trx
+      .updateTable('reminders')
+      .set({
+        status: 'sent',
+        sent_at: sent.sentAt,
+        lease_until: null,
+        last_error: null,
+        updated_at: sent.sentAt,
+      })
+      .where('id', '=', sent.reminderId)
+      .execute();
+  });
+}
+
+/** Gives the claim back after a transient failure, so the redelivery can send at once. */
+export async function releaseClaim(db: Db, reminderId: string, error: string, now: Date): Promise<void> {
+  await db
+    .updateTable('reminders')
+    .set({ lease_until: null, last_error: error.slice(0, 1000), updated_at: now })
+    .where('id', '=', reminderId)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+/** The SMTP server refused the message for good. */
+export async function markFailed(db: Db, reminderId: string, error: string, now: Date): Promise<void> {
+  await db
+    .updateTable('reminders')
+    .set({ status: 'failed', lease_until: null, last_error: error.slice(0, 1000), updated_at: now })
+    .where('id', '=', reminderId)
+    .execute();
+}

@@ -1,0 +1,98 @@
+import {
+  type Clock,
+  type Db,
+  drop,
+  type IncomingEvent,
+  type Logger,
+  type Metrics,
+  type Outcome,
+  retry,
+  success,
+} from '@nudge/core';
+import { z } from 'zod';
+import { claimForSending, markFailed, markSent, releaseClaim } from './delivery-state.ts';
+import { classifySmtpError, type Mailer } from './mailer.ts';
+import { reminderMail } from './reminder-mail.ts';
+
+export const consumer = 'on-reminder-due';
+
+/** `reminder.due` payload, as cron-scan writes it. */
+export const reminderDuePayload = z.object({
+  task_id: z.uuid(),
+  reminder_id: z.uuid(),
+  reminder_time: z.iso.datetime({ offset: true }),
+});
+export type ReminderDuePayload = z.output<typeof reminderDuePayload>;
+
+export interface ReminderDueDeps {
+  db: Db;
+  mailer: Mailer;
+  clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+  /** How long a send claim lasts: longer than one SMTP exchange with its timeouts. */
+  claimMs: number;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, responseCode } = error as { code?: string; responseCode?: number };
+  return [code, responseCode, error.message].filter(Boolean).join(' ');
+}
+
+/**
+ * Sends one reminder email: claim, send, then mark sent. Duplicates and reminders that no longer
+ * apply are acknowledged without mail; SMTP trouble is retried, a permanent refusal dead-letters.
+ */
+export async function handleReminderDue(
+  event: IncomingEvent<ReminderDuePayload>,
+  deps: ReminderDueDeps,
+): Promise<Outcome> {
+  const { db, mailer, clock, metrics, logger } = deps;
+  const reminderId = event.data.payload.reminder_id;
+  const claim = await claimForSending(db, reminderId, clock.now(), deps.claimMs);
+  switch (claim.kind) {
+    case 'gone':
+      return success('reminder no longer exists (task deleted)');
+    case 'done':
+      return success(`reminder already ${claim.status}`);
+    case 'busy':
+      return retry('another delivery is sending this reminder');
+    case 'skipped':
+      logger.info({ reminder_id: reminderId, reason: claim.reason }, 'reminder skipped without mail');
+      return success(`skipped: ${claim.reason}`);
+  }
+
+  const { reminder } = claim;
+  try {
+    await mailer.send(
+      reminderMail({
+        reminderId: reminder.id,
+        email: reminder.email,
+        title: reminder.title,
+        description: reminder.description,
+        dueAt: reminder.due_at,
+        remindAt: reminder.remind_at,
+        timezone: reminder.timezone,
+      }),
+    );
+  } catch (error) {
+    const message = describe(error);
+    if (classifySmtpError(error) === 'permanent') {
+      await markFailed(db, reminder.id, message, clock.now());
+      metrics.remindersFailed.inc();
+      logger.error({ reminder_id: reminder.id, err: message }, 'SMTP server refused the reminder for good');
+      return drop('smtp_rejected');
+    }
+    await releaseClaim(db, reminder.id, message, clock.now());
+    return retry(`smtp unavailable: ${message}`);
+  }
+
+  const sentAt = clock.now();
+  await markSent(db, { reminderId: reminder.id, sentAt, consumer, eventId: event.id });
+  metrics.remindersSent.inc();
+  metrics.reminderDeliveryLatency.observe(
+    Math.max(0, (sentAt.getTime() - reminder.remind_at.getTime()) / 1000),
+  );
+  return success();
+}

@@ -1,0 +1,179 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { buildEvent, createMetrics, createSubscriber, type Metrics, sources, systemClock } from '@nudge/core';
+import {
+  createTestDatabase,
+  type DeliveryMode,
+  deliverEvent,
+  insertReminderRow,
+  insertTaskRow,
+  insertUser,
+  type TestDatabase,
+} from '@nudge/core/testing';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { consumer, handleReminderDue, reminderDuePayload } from '../src/handler.ts';
+import { createMailer } from '../src/mailer.ts';
+import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+
+let database: TestDatabase;
+let smtp: SmtpSink;
+let server: Server;
+let url: string;
+let metrics: Metrics;
+const logLines: Array<Record<string, unknown>> = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  smtp = await startSmtpSink();
+  await insertUser(database.db, 'ann', 'ann@example.test');
+  metrics = createMetrics(consumer);
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+      callback();
+    },
+  });
+  const logger = pino({ base: { service: consumer } }, sink);
+  const mailer = createMailer({
+    smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+    from: 'nudge@test',
+    timeoutMs: 2_000,
+  });
+  http(
+    consumer,
+    createSubscriber({
+      consumer,
+      eventType: 'reminder.due',
+      payloadSchema: reminderDuePayload,
+      handler: handleReminderDue,
+      deps: { db: database.db, mailer, clock: systemClock, metrics, logger, claimMs: 30_000 },
+    }),
+  );
+  server = getTestServer(consumer);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await smtp.close();
+  await database.drop();
+});
+beforeEach(() => {
+  smtp.messages.length = 0;
+  logLines.length = 0;
+});
+
+async function reminderDueEvent() {
+  const task = await insertTaskRow(database.db, {
+    user_id: 'ann',
+    title: 'Call mum',
+    due_at: new Date(Date.now() + 600_000),
+  });
+  const reminder = await insertReminderRow(database.db, {
+    task_id: task.id,
+    user_id: 'ann',
+    remind_at: new Date(Date.now() - 1_000),
+    dispatched_at: new Date(),
+  });
+  const { event } = buildEvent({
+    type: 'reminder.due',
+    source: sources.cronScan,
+    userId: 'ann',
+    subject: task.id,
+    time: new Date(),
+    payload: { task_id: task.id, reminder_id: reminder.id, reminder_time: reminder.remind_at.toISOString() },
+  });
+  return { event, reminder };
+}
+
+describe.each<DeliveryMode>(['structured', 'binary'])('on-reminder-due over HTTP (%s mode)', (mode) => {
+  it('sends the reminder email and answers Dapr with SUCCESS; a redelivery sends nothing more', async () => {
+    const { event, reminder } = await reminderDueEvent();
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const first = await deliverEvent(`${url}/reminder-due`, event, mode, { topic: 'reminders', traceparent });
+    expect(first).toEqual({ status: 200, body: { status: 'SUCCESS' } });
+    const again = await deliverEvent(`${url}/reminder-due`, event, mode, { topic: 'reminders' });
+    expect(again).toEqual({ status: 200, body: { status: 'SUCCESS' } });
+    expect(smtp.messages.map((m) => m.messageId)).toEqual([`<reminder-${reminder.id}@nudge>`]);
+
+    const handled = logLines.find((line) => line.msg === 'event handled' && line.event_id === event.id);
+    expect(handled).toMatchObject({
+      consumer,
+      event_type: 'reminder.due',
+      traceparent,
+      outcome: 'success',
+      service: consumer,
+    });
+  });
+
+  it('dead-letters an event whose data breaks the reminder.due schema', async () => {
+    const { event } = await reminderDueEvent();
+    const broken = { ...event, data: { ...event.data, payload: { reminder_id: 'not-a-uuid' } } };
+    expect(await deliverEvent(`${url}/reminder-due`, broken, mode)).toEqual({
+      status: 200,
+      body: { status: 'DROP' },
+    });
+    expect(smtp.messages).toHaveLength(0);
+    expect(logLines.find((line) => line.msg === 'event dead-lettered')).toMatchObject({
+      event_id: event.id,
+      reason: 'invalid_data',
+    });
+  });
+
+  it('dead-letters an event of a type Nudge does not know', async () => {
+    const { event } = await reminderDueEvent();
+    const unknown = { ...event, type: 'reminder.exploded' };
+    expect(await deliverEvent(`${url}/reminder-due`, unknown, mode)).toEqual({
+      status: 200,
+      body: { status: 'DROP' },
+    });
+  });
+
+  it('acknowledges, untouched, the other reminder events routed to /unhandled', async () => {
+    const { event } = await reminderDueEvent();
+    const scheduled = {
+      ...event,
+      type: 'reminder.scheduled',
+      data: { ...event.data, event_type: 'reminder.scheduled' },
+    };
+    expect(await deliverEvent(`${url}/unhandled`, scheduled, mode)).toEqual({
+      status: 200,
+      body: { status: 'SUCCESS' },
+    });
+    expect(smtp.messages).toHaveLength(0);
+  });
+});
+
+describe('the subscriber edge', () => {
+  it('dead-letters a body that is not a CloudEvent, with a log line and a metric', async () => {
+    const response = await fetch(`${url}/reminder-due`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({ specversion: '1.0', type: 'reminder.due' }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'DROP' });
+    expect(logLines.find((line) => line.msg === 'event dead-lettered')).toMatchObject({
+      reason: 'malformed',
+    });
+    const dead = await metrics.registry.getSingleMetricAsString('events_dead_lettered_total');
+    expect(dead).toMatch(/consumer="on-reminder-due",reason="malformed"/);
+  });
+
+  it('serves /healthz, /readyz and /metrics with the delivery counters', async () => {
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(
+      /events_processed_total\{consumer="on-reminder-due",type="reminder.due",outcome="success"/,
+    );
+    expect(text).toMatch(
+      /events_processed_total\{consumer="on-reminder-due",type="reminder.due",outcome="drop"/,
+    );
+    expect(text).toMatch(/reminders_sent_total\{service="on-reminder-due"\} 2/);
+  });
+});
