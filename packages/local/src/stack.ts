@@ -1,0 +1,247 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDb, migrateToLatest } from '@nudge/core';
+import { ensureJwtSecret, signDevToken } from './dev-auth.ts';
+import { type CapturedMail, startMailCapture } from './mail-capture.ts';
+import { Supervisor } from './supervisor.ts';
+
+/** The repository root: functions/ and dapr/ are found relative to it. */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export const functionNames = ['task-api', 'on-task-completed', 'on-reminder-due', 'cron-scan'] as const;
+export type FunctionName = (typeof functionNames)[number];
+
+export interface LocalStackOptions {
+  dataDir: string;
+  ports: Record<FunctionName, number> & { sidecar: number; smtp: number; postgres: number };
+  /** Reuse this database instead of starting an embedded PostgreSQL. */
+  databaseUrl?: string | undefined;
+  /** Send mail here instead of capturing it. */
+  smtpUrl?: string | undefined;
+  mailFrom?: string;
+  /** When unset, one is generated into dataDir and a demo token is signed. */
+  jwtSecret?: string | undefined;
+  logLevel?: string;
+  /** Defaults to the repository's dapr/ folder. */
+  resourcesDir?: string;
+  /** Extra environment for every process (e.g. SCAN_LOOKAHEAD_SECONDS). */
+  env?: Record<string, string>;
+  /** Where process output goes, one formatted line at a time (default: stdout). */
+  output?: (line: string) => void;
+  color?: boolean;
+  onMail?: (mail: CapturedMail) => void;
+  /** How long to wait for every process to answer its health check. */
+  readyTimeoutMs?: number;
+  /** Abandons a start in progress (Ctrl-C while starting): everything started so far is stopped. */
+  abort?: AbortSignal;
+}
+
+export interface LocalStack {
+  urls: Record<FunctionName, string> & { sidecar: string };
+  databaseUrl: string;
+  smtpUrl: string;
+  /** Folder of captured .eml files, or undefined when SMTP_URL sends mail elsewhere. */
+  mailDir: string | undefined;
+  jwtSecret: string;
+  /** A token for the demo user (sub `demo`), when the secret was generated here. */
+  demoToken: string | undefined;
+  supervisor: Supervisor;
+  /** Stops the processes first, then mail capture and PostgreSQL. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the embedded PostgreSQL in its own process group (postgres-main.ts), so a terminal's
+ * Ctrl-C cannot stop it before the functions; resolves with the database URL and a stop function.
+ */
+async function startPostgres(dataDir: string, port: number, output: (line: string) => void) {
+  const child = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('./postgres-main.ts', import.meta.url)),
+      join(dataDir, 'postgres'),
+      String(port),
+      'nudge',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const errors: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')));
+  child.stdout!.on('data', (chunk: Buffer) => output(`[postgres] ${chunk.toString('utf8').trimEnd()}`));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message: { ready?: string }) =>
+      message.ready ? resolve(message.ready) : reject(),
+    );
+    void exited.then((code) =>
+      reject(
+        new Error(`embedded PostgreSQL exited (code ${code}) before it was ready: ${errors.join('').trim()}`),
+      ),
+    );
+  });
+  child.channel?.unref();
+  void exited.then((code) => {
+    if (!stopping) output(`[postgres] embedded PostgreSQL stopped unexpectedly (code ${code})`);
+  });
+  let stopping = false;
+  return {
+    url,
+    async stop() {
+      stopping = true;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitUntilHealthy(
+  url: string,
+  deadline: number,
+  supervisor: Supervisor,
+  name: string,
+  abort: AbortSignal | undefined,
+): Promise<void> {
+  for (;;) {
+    abort?.throwIfAborted();
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${name} did not become healthy at ${url} (pid ${supervisor.pid(name) ?? 'none'})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Starts Nudge on this machine: PostgreSQL (embedded unless a URL is given, migrated), mail
+ * capture (unless an SMTP URL is given), the local Dapr sidecar and the four functions as
+ * supervised child processes. Resolves once every process answers its health check.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  const output = options.output ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const cleanup: (() => Promise<void>)[] = [];
+  const runCleanup = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  try {
+    await mkdir(dataDir, { recursive: true });
+    // As root, PostgreSQL runs as `postgres` and must be able to enter the data folder.
+    if (process.getuid?.() === 0) await chmod(dataDir, 0o755);
+
+    let databaseUrl = options.databaseUrl;
+    if (!databaseUrl) {
+      const postgres = await startPostgres(dataDir, options.ports.postgres, output);
+      cleanup.push(() => postgres.stop());
+      databaseUrl = postgres.url;
+    }
+    const db = createDb(databaseUrl, { max: 1 });
+    try {
+      await migrateToLatest(db);
+    } finally {
+      await db.destroy();
+    }
+
+    let demoToken: string | undefined;
+    let jwtSecret = options.jwtSecret;
+    if (!jwtSecret) {
+      jwtSecret = await ensureJwtSecret(dataDir);
+      demoToken = await signDevToken(jwtSecret, {
+        sub: 'demo',
+        email: 'demo@example.com',
+        ttlSeconds: 30 * 86_400,
+      });
+    }
+
+    let smtpUrl = options.smtpUrl;
+    let mailDir: string | undefined;
+    if (!smtpUrl) {
+      mailDir = join(dataDir, 'mail');
+      const capture = await startMailCapture({
+        dir: mailDir,
+        port: options.ports.smtp,
+        onMail: options.onMail,
+      });
+      cleanup.push(() => capture.close());
+      smtpUrl = `smtp://127.0.0.1:${capture.port}`;
+    }
+
+    const supervisor = new Supervisor({ output, color: options.color ?? false });
+    cleanup.push(() => supervisor.stop());
+    const url = (port: number) => `http://127.0.0.1:${port}`;
+    const urls = {
+      'task-api': url(options.ports['task-api']),
+      'on-task-completed': url(options.ports['on-task-completed']),
+      'on-reminder-due': url(options.ports['on-reminder-due']),
+      'cron-scan': url(options.ports['cron-scan']),
+      sidecar: url(options.ports.sidecar),
+    };
+    const common = {
+      ...process.env,
+      ...options.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: options.logLevel ?? 'info',
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      DAPR_HTTP_PORT: String(options.ports.sidecar),
+      SMTP_URL: smtpUrl,
+      MAIL_FROM: options.mailFrom ?? 'Nudge <nudge@localhost>',
+    };
+    supervisor.start({
+      name: 'sidecar',
+      args: [join(repoRoot, 'packages/local/src/sidecar/main.ts')],
+      cwd: repoRoot,
+      env: {
+        ...common,
+        DAPR_RESOURCES_DIR: options.resourcesDir ?? join(repoRoot, 'dapr'),
+        DAPR_APP_URLS: functionNames.map((name) => `${name}=${urls[name]}`).join(','),
+      },
+    });
+    const frameworkCli = join(repoRoot, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
+    for (const name of functionNames) {
+      supervisor.start({
+        name,
+        args: [frameworkCli, `--target=${name}`, `--source=${join(repoRoot, 'functions', name)}`],
+        cwd: repoRoot,
+        env: {
+          ...common,
+          PORT: String(options.ports[name]),
+          AUTH_JWT_SECRET: name === 'task-api' ? jwtSecret : undefined,
+        },
+      });
+    }
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+    await Promise.all([
+      waitUntilHealthy(`${urls.sidecar}/v1.0/healthz`, deadline, supervisor, 'sidecar', options.abort),
+      ...functionNames.map((name) =>
+        waitUntilHealthy(`${urls[name]}/healthz`, deadline, supervisor, name, options.abort),
+      ),
+    ]);
+
+    let stopped: Promise<void> | undefined;
+    return {
+      urls,
+      databaseUrl,
+      smtpUrl,
+      mailDir,
+      jwtSecret,
+      demoToken,
+      supervisor,
+      stop: () => {
+        stopped ??= runCleanup();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await runCleanup();
+    throw error;
+  }
+}
