@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { daprSchemaFor } from '../src/dapr-schemas.ts';
+import { functionNames } from '../src/functions.ts';
+import { validateKubernetesObject } from '../src/kubernetes-schemas.ts';
+import { hasCommand, kustomizeBuild } from '../src/kustomize.ts';
+import { isK8sObject, type K8sObject, parseYamlDocuments, readRepoFile } from '../src/repo.ts';
+
+const kubectl = hasCommand('kubectl');
+const overlays = ['local', 'oracle', 'oracle-external-kafka'];
+const skipNote = kubectl ? '' : ' (skipped: kubectl is not installed)';
+
+/** Validates one object with its schema; the error names the object. */
+function validateObject(object: K8sObject): void {
+  const dapr = daprSchemaFor(object);
+  try {
+    if (dapr) dapr.parse(object);
+    else validateKubernetesObject(object);
+  } catch (error) {
+    throw new Error(`${object.kind} ${object.metadata.name}: ${(error as Error).message}`);
+  }
+}
+
+const secretEnv = new Set(['DATABASE_URL', 'SMTP_URL', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL']);
+type Container = {
+  name: string;
+  image: string;
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }[];
+  readinessProbe?: { httpGet?: { path: string } };
+  livenessProbe?: { httpGet?: { path: string } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+};
+
+/** The rules every function's Knative Service must keep, as messages (empty when it does). */
+function knativeServiceProblems(ksvc: K8sObject): string[] {
+  const problems: string[] = [];
+  const template = (ksvc.spec as any).template;
+  const a: Record<string, string> = template.metadata?.annotations ?? {};
+  const name = ksvc.metadata.name;
+  if (a['dapr.io/enabled'] !== 'true') problems.push('Dapr is not enabled on the revision template');
+  if (a['dapr.io/app-id'] !== name) problems.push(`dapr.io/app-id is ${a['dapr.io/app-id']}, not ${name}`);
+  if (a['dapr.io/app-port'] !== '8080') problems.push('dapr.io/app-port must be "8080"');
+  if (!a['dapr.io/config']) problems.push('dapr.io/config is missing');
+  if (!a['dapr.io/metrics-port'] || a['dapr.io/metrics-port'] === '9090')
+    problems.push('dapr.io/metrics-port must be set off 9090 (queue-proxy owns it)');
+  for (const key of ['cpu-request', 'memory-request', 'cpu-limit', 'memory-limit'])
+    if (!a[`dapr.io/sidecar-${key}`]) problems.push(`dapr.io/sidecar-${key} is missing`);
+  const scale = [a['autoscaling.knative.dev/min-scale'], a['autoscaling.knative.dev/max-scale']];
+  if (name === 'task-api' && scale[0] !== '0') problems.push('task-api must scale to zero (min-scale "0")');
+  if (name === 'cron-scan' && (scale[0] !== '1' || scale[1] !== '1'))
+    problems.push('cron-scan must run exactly one replica (min-scale "1", max-scale "1")');
+  if ((name === 'on-task-completed' || name === 'on-reminder-due') && scale[0] !== '1')
+    problems.push(`${name} must keep one replica (min-scale "1"): Dapr, not Knative, delivers its events`);
+  const containers: Container[] = template.spec.containers;
+  if (containers.length !== 1) problems.push('one container per Service (sidecars are injected)');
+  for (const c of containers) {
+    if (c.readinessProbe?.httpGet?.path !== '/readyz') problems.push('readiness probe must GET /readyz');
+    if (c.livenessProbe?.httpGet?.path !== '/healthz') problems.push('liveness probe must GET /healthz');
+    for (const kind of ['requests', 'limits'] as const)
+      for (const r of ['cpu', 'memory'])
+        if (!c.resources?.[kind]?.[r]) problems.push(`container ${c.name} has no ${kind}.${r}`);
+    for (const env of c.env ?? [])
+      if (secretEnv.has(env.name) && !env.valueFrom?.secretKeyRef)
+        problems.push(`${env.name} must come from a Secret (secretKeyRef), never a literal`);
+    for (const required of ['DATABASE_URL', 'LOG_LEVEL', 'DAPR_HTTP_PORT', 'DAPR_PUBSUB_NAME'])
+      if (!c.env?.some((e) => e.name === required)) problems.push(`env ${required} is missing`);
+  }
+  return problems;
+}
+
+describe.each(overlays)('kustomize overlay %s', (overlay) => {
+  const build = () => kustomizeBuild(`knative/overlays/${overlay}`);
+
+  it.skipIf(!kubectl)(`builds with kubectl kustomize${skipNote}`, () => {
+    expect(build().length).toBeGreaterThan(10);
+  });
+
+  it.skipIf(!kubectl)(`every object passes its schema (Kubernetes, Knative or Dapr)${skipNote}`, () => {
+    for (const object of build()) validateObject(object);
+  });
+
+  it.skipIf(!kubectl)(
+    `deploys one Knative Service per function, each keeping the Dapr and scaling rules${skipNote}`,
+    () => {
+      const services = build().filter(
+        (o) => o.apiVersion === 'serving.knative.dev/v1' && o.kind === 'Service',
+      );
+      expect(services.map((s) => s.metadata.name).sort()).toEqual(functionNames().sort());
+      for (const ksvc of services) expect(knativeServiceProblems(ksvc), ksvc.metadata.name).toEqual([]);
+    },
+  );
+
+  it.skipIf(!kubectl)(`pins every image to a tag set by kustomize images${skipNote}`, () => {
+    const images = build().flatMap(
+      (o) =>
+        JSON.stringify(o)
+          .match(/"image":"[^"]+"/g)
+          ?.map((m) => m.slice(9, -1)) ?? [],
+    );
+    expect(images.length).toBeGreaterThan(4);
+    for (const image of images) {
+      expect(image, image).toMatch(/^[\w.-]+(:\d+)?\/[\w./-]+:[\w.-]+$|^[\w-]+:[\w.-]+$/);
+      expect(image, image).not.toMatch(/:latest$/);
+      expect(image, `${image} is a base placeholder`).not.toMatch(/^nudge\//);
+    }
+  });
+});
+
+describe('schema and rule checks catch broken manifests', () => {
+  const fixture = (file: string) =>
+    parseYamlDocuments(readRepoFile(`packages/manifests/test/fixtures/broken/${file}`), file).filter(
+      isK8sObject,
+    );
+
+  it('rejects a Knative Service whose container port is not a number', () => {
+    const [ksvc] = fixture('knative-service.yaml');
+    expect(() => validateObject(ksvc!)).toThrow(/containerPort/);
+  });
+
+  it('rejects a Knative Service that breaks the Dapr and scaling rules', () => {
+    const [, ksvc] = fixture('knative-service.yaml');
+    validateObject(ksvc!);
+    const problems = knativeServiceProblems(ksvc!).join('\n');
+    expect(problems).toMatch(/metrics-port/);
+    expect(problems).toMatch(/exactly one replica/);
+    expect(problems).toMatch(/DATABASE_URL must come from a Secret/);
+    expect(problems).toMatch(/readiness probe/);
+  });
+
+  it('rejects a Deployment with a malformed CPU quantity', () => {
+    const [deployment] = fixture('deployment.yaml');
+    expect(() => validateObject(deployment!)).toThrow(/cpu/);
+  });
+
+  it('rejects a kind that has no schema', () => {
+    expect(() =>
+      validateObject({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' } }),
+    ).toThrow(/no schema/);
+  });
+});
