@@ -26,6 +26,8 @@ export async function token(
 
 export interface Api {
   base: string;
+  /** The name the handler is registered under with functions-framework. */
+  name: string;
   db: Db;
   deps: Deps;
   kicks: { count: number };
@@ -69,6 +71,7 @@ export async function startApi(
   const tokens = new Map<string, string>();
   return {
     base,
+    name,
     db: testDb.db,
     deps,
     kicks,

@@ -1,0 +1,189 @@
+import type { AddressInfo } from 'node:net';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { createDb } from '@nudge/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, startApi, token } from './harness.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await startApi({ env: { CORS_ORIGINS: 'https://app.example' } });
+});
+afterAll(() => api.close());
+
+const taskCount = async () => (await api.db.selectFrom('tasks').select('id').execute()).length;
+
+describe('request bodies', () => {
+  it('answers a malformed JSON body with 400 and writes nothing (functions-framework parses it first)', async () => {
+    const res = await api.call('POST', '/api/tasks', {
+      as: 'alice',
+      body: '{"title": "unterminated',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    expect(await taskCount()).toBe(0);
+  });
+
+  it('in production the framework answer to malformed JSON carries no stack trace', async () => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production'; // read by express when the server is created
+    const server = getTestServer(api.name);
+    process.env.NODE_ENV = previous;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('alice')}` },
+        body: '{"title": ',
+      });
+      const text = await response.text();
+      expect(response.status).toBe(400);
+      expect(text).toContain('Bad Request');
+      expect(text).not.toMatch(/SyntaxError|at JSON\.parse|node_modules/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('refuses a body over 64 KiB with 413 payload_too_large', async () => {
+    const res = await api.call('POST', '/api/tasks', {
+      as: 'alice',
+      json: { title: 't', description: 'x'.repeat(70_000) },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+    expect(await taskCount()).toBe(0);
+  });
+
+  it('accepts a body just under the limit', async () => {
+    const res = await api.call('POST', '/api/tasks', {
+      as: 'alice',
+      json: { title: 't', description: 'x'.repeat(10_000) },
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it.each([
+    ['text/plain', '{"title":"t"}'],
+    ['application/x-www-form-urlencoded', 'title=t'],
+  ])('refuses a %s body with 415', async (type, body) => {
+    const before = await taskCount();
+    const res = await api.call('POST', '/api/tasks', {
+      as: 'alice',
+      body,
+      headers: { 'content-type': type },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('unsupported_media_type');
+    expect(await taskCount()).toBe(before);
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 rate_limited with Retry-After once a user used the minute, other users unaffected', async () => {
+    const limited = await startApi({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      for (let i = 0; i < 3; i += 1)
+        expect((await limited.call('GET', '/api/tasks', { as: 'alice' })).status).toBe(200);
+      const res = await limited.call('GET', '/api/tasks', { as: 'alice' });
+      expect(res.status).toBe(429);
+      expect(res.body.error.code).toBe('rate_limited');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(20);
+      expect((await limited.call('GET', '/api/tasks', { as: 'bob' })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('CORS', () => {
+  it('answers a preflight from an allowed origin without authentication', async () => {
+    const res = await api.call('OPTIONS', '/api/tasks', {
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(res.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    expect(res.headers.get('access-control-allow-methods')).toMatch(/PATCH/);
+  });
+
+  it('adds the allow-origin header for an allowed origin only', async () => {
+    const allowed = await api.call('GET', '/api/tasks', {
+      as: 'alice',
+      headers: { origin: 'https://app.example' },
+    });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    const other = await api.call('GET', '/api/tasks', {
+      as: 'alice',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('probes, metrics and OpenAPI', () => {
+  it('GET /healthz and /readyz answer 200 without a token', async () => {
+    expect((await api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await api.call('GET', '/readyz');
+    expect(ready.status).toBe(200);
+  });
+
+  it('GET /metrics exposes request durations by route template and task operations', async () => {
+    const task = (await api.call('POST', '/api/tasks', { as: 'alice', json: { title: 'metrics' } })).body;
+    await api.call('GET', `/api/tasks/${task.id}`, { as: 'alice' });
+    const res = await api.call('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_bucket\{[^}]*route="\/api\/tasks\/:id"[^}]*method="GET"[^}]*status="200"/,
+    );
+    expect(res.text).toMatch(/task_operations_total\{[^}]*operation="create"[^}]*\} [1-9]/);
+    expect(res.text).not.toContain(task.id);
+  });
+
+  it('GET /openapi.json is OpenAPI 3.1 generated from the request schemas', async () => {
+    const res = await api.call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/tasks',
+        '/api/tasks/{id}',
+        '/api/tasks/export',
+        '/api/tasks/import',
+        '/api/recurrence/preview',
+      ]),
+    );
+    const create = res.body.components.schemas.CreateTask;
+    expect(create.required).toEqual(['title']);
+    expect(create.properties.title).toMatchObject({ type: 'string', minLength: 1, maxLength: 500 });
+    expect(create.properties.priority.enum).toEqual(['low', 'medium', 'high', 'urgent']);
+    expect(create.additionalProperties).toBe(false);
+    const list = res.body.paths['/api/tasks'].get.parameters.map((p: { name: string }) => p.name);
+    expect(list).toEqual(
+      expect.arrayContaining(['status', 'priority', 'tag', 'q', 'sort', 'order', 'limit', 'cursor']),
+    );
+  });
+
+  it('answers an unknown route with 404 JSON', async () => {
+    const res = await api.call('GET', '/api/nothing', { as: 'alice' });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+});
+
+describe('when PostgreSQL is unreachable', () => {
+  it('/readyz answers 503 and an API call 500 internal without internal detail', async () => {
+    const down = createDb('postgres://nobody:x@127.0.0.1:1/none', { connectionTimeoutMillis: 500 });
+    const broken = await startApi({ deps: { db: down } });
+    try {
+      expect((await broken.call('GET', '/readyz')).status).toBe(503);
+      const res = await broken.call('GET', '/api/tasks', { as: 'alice' });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: { code: 'internal', message: 'internal error', details: [] } });
+    } finally {
+      await broken.close();
+      await down.destroy();
+    }
+  });
+});
