@@ -46,3 +46,10 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const e = error as { code?: unknown; constraint?: unknown };
   return e.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
+
+/** SQLSTATE class 22 (data exception): a value PostgreSQL cannot read, e.g. a malformed timestamp. */
+export function isDataException(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && code.startsWith('22');
+}

@@ -4,11 +4,15 @@ import { normalizeRule } from '../recurrence/rule.ts';
 import { instantSchema, remindersInputSchema } from '../reminder/input.ts';
 import { isValidTimeZone } from '../time/zone.ts';
 
-export const titleSchema = z.string().trim().min(1, { error: 'must not be empty' }).max(500);
-export const descriptionSchema = z.string().max(10_000);
+/** PostgreSQL text cannot hold U+0000: refuse it as invalid input rather than fail the INSERT with a 500. */
+export const storableText = () =>
+  z.string().refine((value) => !value.includes('\u0000'), { error: 'must not contain U+0000' });
+
+export const titleSchema = storableText().trim().min(1, { error: 'must not be empty' }).max(500);
+export const descriptionSchema = storableText().max(10_000);
 export const prioritySchema = z.enum(['low', 'medium', 'high', 'urgent']);
 export const tagsSchema = z
-  .array(z.string().trim().min(1, { error: 'must not be empty' }).max(50))
+  .array(storableText().trim().min(1, { error: 'must not be empty' }).max(50))
   .max(20, { error: 'at most 20 tags' })
   .transform((tags) => [...new Set(tags)]);
 export const timezoneSchema = z

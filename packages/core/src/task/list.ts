@@ -1,9 +1,10 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
+import { isDataException } from '../db/pg-errors.ts';
 import { validationFailed } from '../errors/app-error.ts';
 import { instantSchema } from '../reminder/input.ts';
-import { prioritySchema } from './input.ts';
+import { prioritySchema, storableText } from './input.ts';
 import { taskViews } from './repository.ts';
 import type { TaskView } from './view.ts';
 
@@ -18,8 +19,8 @@ type SortKey = (typeof sortKeys)[number];
 export const listQuerySchema = z.strictObject({
   status: z.enum(['open', 'completed', 'all']).default('open'),
   priority: repeated(prioritySchema),
-  tag: repeated(z.string().min(1).max(50)).pipe(z.array(z.string()).max(20)),
-  q: z.string().min(1).max(200).optional(),
+  tag: repeated(storableText().min(1).max(50)).pipe(z.array(z.string()).max(20)),
+  q: storableText().min(1).max(200).optional(),
   due_before: instantSchema.optional(),
   due_after: instantSchema.optional(),
   sort: z.enum(sortKeys).default('due_at'),
@@ -117,7 +118,13 @@ export async function listTasks(
     .orderBy(sql`${key} ${direction} nulls last`)
     .orderBy(sql`id ${direction}`)
     .limit(query.limit + 1)
-    .execute();
+    .execute()
+    .catch((error: unknown) => {
+      // The cursor's value is cast by PostgreSQL: a forged one fails there (SQLSTATE class 22), not with a 500.
+      if (cursor && isDataException(error))
+        throw validationFailed('cursor', 'is not a cursor this API issued');
+      throw error;
+    });
 
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
