@@ -1,0 +1,179 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import {
+  completeTask,
+  createDaprPublisher,
+  createLogger,
+  createMetrics,
+  createOutboxRelay,
+  createSubscriber,
+  createTask,
+  createTaskSchema,
+  type NudgeCloudEvent,
+  type OutboxRelay,
+  systemClock,
+} from '@nudge/core';
+import {
+  createTestDatabase,
+  type DeliveryMode,
+  deliverEvent,
+  type FakeSidecar,
+  insertUser,
+  startFakeSidecar,
+  type TestDatabase,
+} from '@nudge/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumer, handleTaskCompleted, taskCompletedPayload } from '../src/handler.ts';
+
+let database: TestDatabase;
+let sidecar: FakeSidecar;
+let server: Server;
+let url: string;
+let relay: OutboxRelay;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sidecar = await startFakeSidecar();
+  await insertUser(database.db, 'ann');
+  const metrics = createMetrics(consumer);
+  const logger = createLogger(consumer, 'silent');
+  relay = createOutboxRelay({
+    db: database.db,
+    publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
+    metrics,
+    logger,
+    clock: systemClock,
+  });
+  http(
+    consumer,
+    createSubscriber({
+      consumer,
+      eventType: 'task.completed',
+      payloadSchema: taskCompletedPayload,
+      handler: handleTaskCompleted,
+      deps: { db: database.db, relay, clock: systemClock, metrics, logger },
+    }),
+  );
+  server = getTestServer(consumer);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await relay.idle();
+  await new Promise((resolve) => server.close(resolve));
+  await sidecar.close();
+  await database.drop();
+});
+
+async function completedEvent(rule: string) {
+  const input = createTaskSchema.parse({
+    title: 'Water the plants',
+    due_at: '2026-12-01T09:00:00Z',
+    timezone: 'America/New_York',
+    recurrence: { rule },
+    reminders: [{ before: 'PT30M' }],
+  });
+  const task = await createTask(database.db, 'ann', input, new Date());
+  await completeTask(database.db, 'ann', task.id, new Date('2026-12-01T15:00:00Z'));
+  const row = await database.db
+    .selectFrom('outbox')
+    .select('cloud_event')
+    .where('event_type', '=', 'task.completed')
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  return { task, event: row.cloud_event as unknown as NudgeCloudEvent };
+}
+
+describe.each<DeliveryMode>(['structured', 'binary'])('on-task-completed over HTTP (%s mode)', (mode) => {
+  it('rolls the series forward once and publishes the new task’s events with the user as partition key', async () => {
+    const { task, event } = await completedEvent('daily');
+    expect(await deliverEvent(`${url}/task-completed`, event, mode)).toEqual({
+      status: 200,
+      body: { status: 'SUCCESS' },
+    });
+    expect(await deliverEvent(`${url}/task-completed`, event, mode)).toEqual({
+      status: 200,
+      body: { status: 'SUCCESS' },
+    });
+    const children = await database.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('parent_task_id', '=', task.id)
+      .execute();
+    expect(children).toHaveLength(1);
+    expect(children[0]?.due_at?.toISOString()).toBe('2026-12-02T09:00:00.000Z');
+
+    await relay.idle();
+    const published = sidecar.accepted
+      .map((request) => ({ request, event: JSON.parse(request.body) as NudgeCloudEvent }))
+      .filter(
+        ({ event: e }) =>
+          e.source === '/nudge/on-task-completed' && e.data.payload.task_id === children[0]?.id,
+      );
+    expect(published.map(({ event: e }) => e.type)).toEqual([
+      'task.created',
+      'reminder.scheduled',
+      'task.recurrence',
+    ]);
+    expect(published.map(({ request }) => request.url)).toEqual([
+      '/v1.0/publish/pubsub/task-events?metadata.partitionKey=ann',
+      '/v1.0/publish/pubsub/reminders?metadata.partitionKey=ann',
+      '/v1.0/publish/pubsub/task-events?metadata.partitionKey=ann',
+    ]);
+  });
+
+  it('acknowledges the other task events routed to /unhandled without acting', async () => {
+    const { event } = await completedEvent('daily');
+    const created = { ...event, type: 'task.created', data: { ...event.data, event_type: 'task.created' } };
+    expect(await deliverEvent(`${url}/unhandled`, created, mode)).toEqual({
+      status: 200,
+      body: { status: 'SUCCESS' },
+    });
+  });
+
+  it('dead-letters a task.completed whose rule cannot be parsed', async () => {
+    const { event } = await completedEvent('daily');
+    const payload = {
+      ...(event.data.payload as Record<string, unknown>),
+      recurrence: { rule: 'banana', from: 'due' },
+    };
+    const broken = { ...event, data: { ...event.data, payload } };
+    expect(await deliverEvent(`${url}/task-completed`, broken, mode)).toEqual({
+      status: 200,
+      body: { status: 'DROP' },
+    });
+  });
+});
+
+describe('on-task-completed operations', () => {
+  it('answers RETRY, not an error, while the database is unreachable', async () => {
+    const { event } = await completedEvent('daily');
+    const offline = await createTestDatabase();
+    await offline.drop();
+    const logger = createLogger(consumer, 'silent');
+    http(
+      'on-task-completed-offline',
+      createSubscriber({
+        consumer,
+        eventType: 'task.completed',
+        payloadSchema: taskCompletedPayload,
+        handler: handleTaskCompleted,
+        deps: { db: offline.db, relay, clock: systemClock, metrics: createMetrics(consumer), logger },
+      }),
+    );
+    const offlineServer = getTestServer('on-task-completed-offline');
+    await new Promise<void>((resolve) => offlineServer.listen(0, '127.0.0.1', resolve));
+    const offlineUrl = `http://127.0.0.1:${(offlineServer.address() as AddressInfo).port}`;
+    try {
+      expect(await deliverEvent(`${offlineUrl}/task-completed`, event, 'structured')).toEqual({
+        status: 200,
+        body: { status: 'RETRY' },
+      });
+      expect((await fetch(`${offlineUrl}/readyz`)).status).toBe(503);
+    } finally {
+      await new Promise((resolve) => offlineServer.close(resolve));
+    }
+  });
+});
