@@ -1,0 +1,44 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { describe, expect, it } from 'vitest';
+import { type CapturedMail, startMailCapture } from '../src/mail-capture.ts';
+import { tempDataDir } from './dapr-fixture.ts';
+
+describe('mail capture', () => {
+  it('accepts a message over SMTP and writes it unchanged as an .eml file', async () => {
+    const dir = await tempDataDir();
+    const captured: CapturedMail[] = [];
+    const capture = await startMailCapture({
+      dir: join(dir, 'mail'),
+      port: 0,
+      onMail: (mail) => captured.push(mail),
+    });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: capture.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await transport.sendMail({
+      from: 'Nudge <nudge@localhost>',
+      to: 'demo@example.com',
+      subject: 'Reminder: Water the plants',
+      text: 'Due at 09:00',
+      messageId: '<reminder-1@nudge.local>',
+    });
+    transport.close();
+    await capture.close();
+    expect(captured).toHaveLength(1);
+    expect(captured[0]).toMatchObject({
+      from: 'nudge@localhost',
+      to: ['demo@example.com'],
+      subject: 'Reminder: Water the plants',
+    });
+    expect(captured[0]!.file).toMatch(/\.eml$/);
+    const raw = await readFile(captured[0]!.file, 'utf8');
+    expect(raw).toMatch(/^Message-ID: <reminder-1@nudge\.local>/m);
+    expect(raw).toContain('Due at 09:00');
+    await rm(dir, { recursive: true });
+  });
+});
