@@ -1,6 +1,13 @@
 import type { Db, ReminderRow, Trx } from '@nudge/core';
 import { sql } from 'kysely';
 
+/**
+ * Not dispatched for its current time: never dispatched, or dispatched before a task edit moved
+ * it later (task-api keeps `dispatched_at` when it moves a reminder). A dispatch always records
+ * a time at or after `remind_at`, so a dispatched reminder never matches again by accident.
+ */
+const notDispatched = sql`(r.dispatched_at is null or r.dispatched_at < r.remind_at)`;
+
 /** What a reminder.due event needs. */
 export type ClaimedReminder = Pick<ReminderRow, 'id' | 'task_id' | 'user_id' | 'remind_at'>;
 
@@ -15,7 +22,7 @@ export async function claimDue(trx: Trx, now: Date, limit: number): Promise<Clai
     with due as (
       select r.id from reminders r
       join tasks t on t.id = r.task_id
-      where r.status = 'pending' and r.dispatched_at is null and r.remind_at <= ${now}
+      where r.status = 'pending' and ${notDispatched} and r.remind_at <= ${now}
         and (r.lease_until is null or r.lease_until < ${now})
         and t.status = 'open'
       order by r.remind_at
@@ -42,7 +49,7 @@ export async function leaseUpcoming(
     with upcoming as (
       select r.id from reminders r
       join tasks t on t.id = r.task_id
-      where r.status = 'pending' and r.dispatched_at is null
+      where r.status = 'pending' and ${notDispatched}
         and r.remind_at > ${window.now} and r.remind_at <= ${window.until}
         and (r.lease_until is null or r.lease_until < ${window.now})
         and t.status = 'open'
@@ -70,10 +77,10 @@ export async function dispatchHeld(
   now: Date,
 ): Promise<ClaimedReminder | null> {
   const result = await sql<ClaimedReminder>`
-    update reminders r set dispatched_at = ${now}, lease_until = null, updated_at = ${now}
+    update reminders r set dispatched_at = greatest(${now}, r.remind_at), lease_until = null, updated_at = ${now}
     from tasks t
     where r.id = ${held.id} and t.id = r.task_id and t.status = 'open'
-      and r.status = 'pending' and r.dispatched_at is null
+      and r.status = 'pending' and ${notDispatched}
       -- JavaScript dates carry milliseconds, PostgreSQL microseconds: compare at the coarser one.
       and date_trunc('milliseconds', r.lease_until) = ${held.lease_until}
       and date_trunc('milliseconds', r.remind_at) = ${held.remind_at}
@@ -92,7 +99,6 @@ export async function releaseLeases(
       .set({ lease_until: null })
       .where('id', '=', id)
       .where(sql<Date>`date_trunc('milliseconds', lease_until)`, '=', lease_until)
-      .where('dispatched_at', 'is', null)
       .execute();
   }
 }

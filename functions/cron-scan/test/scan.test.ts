@@ -226,6 +226,24 @@ describe('cron-scan', () => {
     expect(row.dispatched_at).toBeNull();
   });
 
+  it('dispatches a reminder again when a task edit moved it later after it was dispatched', async () => {
+    const reminder = await reminderDue(at(-1_000));
+    let now = Date.now();
+    const clock: Clock = { now: () => new Date(now) };
+    expect((await scan(deps({ clock, held: crashedHolder }))).dispatched).toBe(1);
+    // task-api moves a relative reminder with the due date and leaves dispatched_at as it was.
+    await db
+      .updateTable('reminders')
+      .set({ remind_at: new Date(now + 60_000) })
+      .where('id', '=', reminder.id)
+      .execute();
+    expect((await scan(deps({ clock, held: crashedHolder }))).claimed).toBe(0);
+    now += 61_000;
+    expect((await scan(deps({ clock, held: crashedHolder }))).dispatched).toBe(1);
+    expect((await scan(deps({ clock, held: crashedHolder }))).dispatched).toBe(0);
+    expect(dueEvents().map((e) => e.data.payload.reminder_id)).toEqual([reminder.id, reminder.id]);
+  });
+
   it('keeps dispatched reminders in the outbox when the sidecar is down and relays them on a later scan', async () => {
     await reminderDue(at(-1_000));
     sidecar.respondWith(500);

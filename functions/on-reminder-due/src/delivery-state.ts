@@ -14,6 +14,7 @@ export type Claim =
   | { kind: 'gone' }
   | { kind: 'done'; status: ReminderStatus }
   | { kind: 'busy' }
+  | { kind: 'moved' }
   | { kind: 'skipped'; reason: 'task_completed' | 'no_email' }
   | { kind: 'claimed'; reminder: ClaimedReminder };
 
@@ -26,10 +27,11 @@ export type Claim =
  */
 export async function claimForSending(
   db: Db,
-  reminderId: string,
+  due: { reminderId: string; reminderTime: Date },
   now: Date,
   claimMs: number,
 ): Promise<Claim> {
+  const { reminderId } = due;
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('reminders as r')
@@ -52,6 +54,9 @@ export async function claimForSending(
       .executeTakeFirst();
     if (!row) return { kind: 'gone' };
     if (row.status !== 'pending') return { kind: 'done', status: row.status };
+    // A task edit moved the reminder later after this event was written: cron-scan dispatches it
+    // again at its new time, so this event must not send it early.
+    if (row.remind_at.getTime() > due.reminderTime.getTime() + 1_000) return { kind: 'moved' };
     if (row.lease_until && row.lease_until > now) return { kind: 'busy' };
     const skip = row.task_status !== 'open' ? 'task_completed' : !row.email ? 'no_email' : null;
     if (skip) {

@@ -50,12 +50,15 @@ export async function handleReminderDue(
 ): Promise<Outcome> {
   const { db, mailer, clock, metrics, logger } = deps;
   const reminderId = event.data.payload.reminder_id;
-  const claim = await claimForSending(db, reminderId, clock.now(), deps.claimMs);
+  const reminderTime = new Date(event.data.payload.reminder_time);
+  const claim = await claimForSending(db, { reminderId, reminderTime }, clock.now(), deps.claimMs);
   switch (claim.kind) {
     case 'gone':
       return success('reminder no longer exists (task deleted)');
     case 'done':
       return success(`reminder already ${claim.status}`);
+    case 'moved':
+      return success('reminder moved to a later time; it will be dispatched again');
     case 'busy':
       return retry('another delivery is sending this reminder');
     case 'skipped':

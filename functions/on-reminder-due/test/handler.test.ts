@@ -207,6 +207,19 @@ describe('on-reminder-due handler', () => {
     expect(await reminderRow(noEmail.id)).toMatchObject({ status: 'skipped', last_error: 'no_email' });
   });
 
+  it('does not send early when the reminder was moved later after its event was written', async () => {
+    const reminder = await dueReminder();
+    const event = dueEvent(reminder);
+    await db
+      .updateTable('reminders')
+      .set({ remind_at: new Date(Date.now() + 3_600_000) })
+      .where('id', '=', reminder.id)
+      .execute();
+    expect(await handleReminderDue(event, deps())).toMatchObject({ status: 'SUCCESS' });
+    expect(smtp.messages).toHaveLength(0);
+    expect((await reminderRow(reminder.id)).status).toBe('pending');
+  });
+
   it('sends one email when the same reminder is delivered several times at once', async () => {
     const reminder = await dueReminder();
     const event = dueEvent(reminder);
