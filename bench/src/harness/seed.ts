@@ -18,11 +18,11 @@ export async function seedUsers(db: Db, count = benchUserCount): Promise<void> {
 
 /**
  * `count` open tasks with one pending reminder each, all due at `remindAt`; users round-robin.
- * Returns the reminder ids (the Message-IDs the SMTP sink will count are derived from them).
+ * Returns the reminders (the Message-IDs the SMTP sink will count derive from their ids).
  */
 export async function seedDueReminders(db: Db, options: { count: number; remindAt: Date; label: string }) {
   await seedUsers(db);
-  const { rows } = await sql<{ id: string }>`
+  const { rows } = await sql<{ id: string; task_id: string; user_id: string }>`
     with new_tasks as (
       insert into tasks (user_id, title, due_at, timezone)
       select 'bench-' || (n % ${benchUserCount}::int), ${options.label} || ' #' || n,
@@ -32,8 +32,8 @@ export async function seedDueReminders(db: Db, options: { count: number; remindA
     )
     insert into reminders (task_id, user_id, remind_at)
     select id, user_id, ${options.remindAt.toISOString()}::timestamptz from new_tasks
-    returning id`.execute(db);
-  return rows.map((row) => row.id);
+    returning id, task_id, user_id`.execute(db);
+  return rows;
 }
 
 /**

@@ -1,14 +1,15 @@
 /**
- * The peer of benchmark 5: a graphile-worker process doing exactly what on-reminder-due does per
- * reminder — read the reminder with its task and user, send the email over SMTP with a
- * deterministic Message-ID, mark the reminder sent — for jobs scheduled with `run_at`.
+ * The peer of benchmark 5: graphile-worker running on-reminder-due's own handler — the same
+ * claim, the same email through the same mailer, the same mark-sent — for jobs scheduled with
+ * `run_at`. Only the machinery between "a reminder is due" and "its handler runs" differs:
+ * graphile-worker's queue here, cron-scan + outbox + Dapr delivery in Nudge.
  * Runs as its own process, like our functions, so both sides share the machine alike.
  * Usage: node graphile-worker-process.ts '<json options>'; prints "ready" once polling.
  */
+import { createDb, createLogger, createMetrics, systemClock } from '@nudge/core';
 import { run, type Task } from 'graphile-worker';
-import nodemailer from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
-import pg from 'pg';
+import { handleReminderDue } from '../../../functions/on-reminder-due/src/handler.ts';
+import { createMailer } from '../../../functions/on-reminder-due/src/mailer.ts';
 
 interface Options {
   connectionString: string;
@@ -17,39 +18,53 @@ interface Options {
   pollInterval: number;
 }
 
+export interface ReminderJob {
+  reminder_id: string;
+  task_id: string;
+  user_id: string;
+  reminder_time: string;
+}
+
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
-const pool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
-const smtp = new URL(options.smtpUrl);
-const poolOptions: SMTPPool.Options = {
-  pool: true,
-  host: smtp.hostname,
-  port: Number(smtp.port),
-  secure: false,
-  maxConnections: options.concurrency,
+const smtpTimeoutMs = 5_000;
+// The same dependencies on-reminder-due's entry builds (pool size, mailer, timeouts).
+const deps = {
+  db: createDb(options.connectionString, { max: 5 }),
+  mailer: createMailer({
+    smtpUrl: options.smtpUrl,
+    from: 'Nudge <reminders@nudge.localhost>',
+    timeoutMs: smtpTimeoutMs,
+  }),
+  clock: systemClock,
+  metrics: createMetrics('graphile-peer'),
+  logger: createLogger('graphile-peer', 'warn'),
+  claimMs: smtpTimeoutMs * 4 + 10_000,
 };
-const transport = nodemailer.createTransport(poolOptions);
 
 const sendReminder: Task = async (payload) => {
-  const { reminder_id } = payload as { reminder_id: string };
-  const { rows } = await pool.query<{ title: string; due_at: Date; timezone: string; email: string }>(
-    `select t.title, t.due_at, t.timezone, u.email
-       from reminders r join tasks t on t.id = r.task_id join users u on u.id = r.user_id
-      where r.id = $1 and r.status = 'pending'`,
-    [reminder_id],
+  const job = payload as ReminderJob;
+  const now = new Date().toISOString();
+  const outcome = await handleReminderDue(
+    {
+      // The reminder id doubles as the event id: one job per reminder, as one reminder.due per reminder.
+      id: job.reminder_id,
+      type: 'reminder.due',
+      source: '/nudge/cron-scan',
+      subject: job.task_id,
+      time: now,
+      traceparent: undefined,
+      data: {
+        event_id: job.reminder_id,
+        event_type: 'reminder.due',
+        user_id: job.user_id,
+        timestamp: now,
+        payload: { task_id: job.task_id, reminder_id: job.reminder_id, reminder_time: job.reminder_time },
+      },
+    },
+    deps,
   );
-  const row = rows[0];
-  if (!row) return;
-  await transport.sendMail({
-    from: 'Nudge <reminders@nudge.example>',
-    to: row.email,
-    subject: `Reminder: ${row.title}`,
-    text: `"${row.title}" is due ${row.due_at.toLocaleString('en-GB', { timeZone: row.timezone })} (${row.timezone}).`,
-    messageId: `<reminder-${reminder_id}@nudge.example>`,
-  });
-  await pool.query(
-    `update reminders set status = 'sent', sent_at = now(), updated_at = now() where id = $1`,
-    [reminder_id],
-  );
+  // graphile-worker retries a job that throws; a dropped reminder is done (marked failed).
+  if (outcome.status === 'RETRY') throw new Error(outcome.reason);
 };
 
 const runner = await run({
@@ -57,10 +72,9 @@ const runner = await run({
   concurrency: options.concurrency,
   pollInterval: options.pollInterval,
   maxPoolSize: options.concurrency + 2,
-  noHandleSignals: false,
   taskList: { send_reminder: sendReminder },
 });
 console.log('ready');
 await runner.promise;
-await pool.end();
-transport.close();
+await deps.db.destroy();
+deps.mailer.close();

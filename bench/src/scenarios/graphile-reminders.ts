@@ -4,7 +4,8 @@ import type { BenchPostgres } from '../harness/postgres.ts';
 import { spawnNode } from '../harness/processes.ts';
 import { seedDueReminders } from '../harness/seed.ts';
 import type { SmtpSink } from '../harness/smtp-sink.ts';
-import { type DeliveryOutcome, deliveryOutcome, reminderMessageId } from './lateness.ts';
+import type { ReminderJob } from '../peers/graphile-worker-process.ts';
+import { type DeliveryOutcome, deliveryOutcome } from './lateness.ts';
 
 const workerScript = join(import.meta.dirname, '..', 'peers', 'graphile-worker-process.ts');
 
@@ -26,7 +27,7 @@ export async function graphileReminderBurst(
   try {
     await runMigrations({ connectionString: database.url, logger: undefined });
     const placeholder = new Date(Date.now() + 3_600_000);
-    const ids = await seedDueReminders(database.db, {
+    const reminders = await seedDueReminders(database.db, {
       count: options.count,
       remindAt: placeholder,
       label: 'graphile',
@@ -35,11 +36,16 @@ export async function graphileReminderBurst(
     const dueAt = new Date(Date.now() + options.leadMs);
     try {
       await database.db.updateTable('reminders').set({ remind_at: dueAt }).execute();
-      for (let i = 0; i < ids.length; i += 1_000) {
+      for (let i = 0; i < reminders.length; i += 1_000) {
         await utils.addJobs(
-          ids.slice(i, i + 1_000).map((id) => ({
+          reminders.slice(i, i + 1_000).map((reminder) => ({
             identifier: 'send_reminder',
-            payload: { reminder_id: id },
+            payload: {
+              reminder_id: reminder.id,
+              task_id: reminder.task_id,
+              user_id: reminder.user_id,
+              reminder_time: dueAt.toISOString(),
+            } satisfies ReminderJob,
             run_at: dueAt.toISOString(),
           })),
         );
@@ -54,12 +60,12 @@ export async function graphileReminderBurst(
     );
     if (Date.now() >= dueAt.getTime()) throw new Error('setup overran the lead time: raise leadMs');
     try {
-      await sink.waitFor(sink.accepted.size + ids.length, options.timeoutMs).catch(() => {});
+      await sink.waitFor(sink.accepted.size + reminders.length, options.timeoutMs).catch(() => {});
       await new Promise((resolve) => setTimeout(resolve, 500)); // let any duplicate arrive before counting
     } finally {
       await worker.stop();
     }
-    return deliveryOutcome(sink, new Map(ids.map((id) => [id, dueAt.getTime()])), reminderMessageId);
+    return deliveryOutcome(sink, new Map(reminders.map((reminder) => [reminder.id, dueAt.getTime()])));
   } finally {
     await database.drop();
   }

@@ -1,8 +1,18 @@
+import { reminderMail } from '../../../functions/on-reminder-due/src/reminder-mail.ts';
 import type { SmtpSink } from '../harness/smtp-sink.ts';
 import { type Distribution, distribution } from '../harness/stats.ts';
 
-/** The Message-ID both Nudge and the peer give a reminder's email (checked against on-reminder-due's). */
-export const reminderMessageId = (reminderId: string) => `<reminder-${reminderId}@nudge.example>`;
+/** The Message-ID on-reminder-due gives a reminder's email (reminder-mail.ts), which the peer reuses. */
+export const reminderMessageId = (reminderId: string) =>
+  reminderMail({
+    reminderId,
+    email: '',
+    title: '',
+    description: null,
+    dueAt: null,
+    remindAt: new Date(0),
+    timezone: 'UTC',
+  }).messageId;
 
 export interface DeliveryOutcome {
   delivered: number;
@@ -15,11 +25,8 @@ export interface DeliveryOutcome {
 }
 
 /** Lateness of each expected reminder, measured where the user sees it: the SMTP server's acceptance. */
-export function deliveryOutcome(
-  sink: SmtpSink,
-  expected: ReadonlyMap<string, number>,
-  messageIdFor: (reminderId: string) => string,
-): DeliveryOutcome {
+export function deliveryOutcome(sink: SmtpSink, expected: ReadonlyMap<string, number>): DeliveryOutcome {
+  const messageIdFor = reminderMessageId;
   const lateness: number[] = [];
   let last = Number.NEGATIVE_INFINITY;
   let lastDue = 0;

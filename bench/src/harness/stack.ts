@@ -1,0 +1,65 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@nudge/core';
+import { type LocalStack, startLocalStack } from '../../../packages/local/src/stack.ts';
+
+export interface BenchStack extends LocalStack {
+  /** The last lines the stack's processes printed, for error messages. */
+  tail(lines?: number): string;
+  /** Runs one scan now, as the Dapr cron binding does every 30 s; resolves with its JSON summary. */
+  scan(): Promise<Record<string, unknown>>;
+}
+
+/**
+ * The local stack `npm start` runs — the four functions as processes, the Dapr sidecar stand-in
+ * driven by dapr/ — on free ports, against the given database and SMTP server.
+ */
+export async function startBenchStack(options: {
+  databaseUrl: string;
+  smtpUrl: string;
+  env?: Record<string, string>;
+  logLevel?: string;
+}): Promise<BenchStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nudge-bench-stack-'));
+  const lines: string[] = [];
+  const ports = {
+    'task-api': await freePort(),
+    'on-task-completed': await freePort(),
+    'on-reminder-due': await freePort(),
+    'cron-scan': await freePort(),
+    sidecar: await freePort(),
+    smtp: await freePort(),
+    postgres: await freePort(),
+  };
+  const stack = await startLocalStack({
+    dataDir,
+    ports,
+    databaseUrl: options.databaseUrl,
+    smtpUrl: options.smtpUrl,
+    jwtSecret: 'bench-secret-bench-secret-bench-secret!',
+    logLevel: options.logLevel ?? 'info',
+    env: options.env,
+    output: (line) => {
+      lines.push(line);
+      if (lines.length > 500) lines.splice(0, 100);
+    },
+  });
+  return {
+    ...stack,
+    tail: (count = 60) => lines.slice(-count).join('\n'),
+    async scan() {
+      const response = await fetch(`${stack.urls['cron-scan']}/scan-schedule`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`scan answered ${response.status}: ${text}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    },
+    async stop() {
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
