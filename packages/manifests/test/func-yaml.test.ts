@@ -9,7 +9,12 @@ type Env = { name: string };
 const ksvc = (name: string) =>
   parseYamlDocuments(readRepoFile(`knative/base/functions/${name}.yaml`), name)[0] as {
     metadata: { name: string };
-    spec: { template: { spec: { containers: { env?: Env[] }[] } } };
+    spec: {
+      template: {
+        metadata?: { annotations?: Record<string, string> };
+        spec: { containers: { env?: Env[] }[] };
+      };
+    };
   };
 
 /** Differences between a func.yaml and the Knative Service deployed for the same function. */
@@ -22,6 +27,16 @@ function funcYamlProblems(funcYaml: any, service: ReturnType<typeof ksvc>): stri
   for (const name of serviceEnv) if (!funcEnv.has(name)) problems.push(`func.yaml lacks env ${name}`);
   for (const name of funcEnv)
     if (!serviceEnv.has(name)) problems.push(`the Knative Service lacks env ${name}`);
+  const annotations = service.spec.template.metadata?.annotations ?? {};
+  const scale = funcYaml.deploy?.options?.scale ?? {};
+  for (const [key, annotation] of [
+    ['min', 'autoscaling.knative.dev/min-scale'],
+    ['max', 'autoscaling.knative.dev/max-scale'],
+  ] as const)
+    if (String(scale[key]) !== annotations[annotation])
+      problems.push(
+        `func.yaml scale.${key} ${scale[key]} is not the Service's ${annotation} ${annotations[annotation]}`,
+      );
   return problems;
 }
 
@@ -29,7 +44,7 @@ describe.each(functionNames())('functions/%s/func.yaml', (name) => {
   const file = `functions/${name}/func.yaml`;
 
   it.skipIf(!existsSync(join(repoRoot, 'functions', name, 'src', 'index.ts')))(
-    'exists and agrees with its Knative Service on name and env',
+    'exists and agrees with its Knative Service on name, env and scale',
     () => {
       expect(existsSync(join(repoRoot, file)), `${file} is missing`).toBe(true);
       expect(funcYamlProblems(parse(readRepoFile(file)), ksvc(name))).toEqual([]);
@@ -44,5 +59,6 @@ describe('the func.yaml check', () => {
     expect(problems).toContain('func.yaml name on-reminder is not the Service name on-reminder-due');
     expect(problems).toContain('func.yaml lacks env SMTP_URL');
     expect(problems).toContain('the Knative Service lacks env SMTP_HOST');
+    expect(problems.join()).toMatch(/scale\.min/);
   });
 });

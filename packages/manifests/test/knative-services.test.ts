@@ -137,3 +137,32 @@ describe('schema and rule checks catch broken manifests', () => {
     ).toThrow(/no schema/);
   });
 });
+
+describe('platform configuration applied by the deploy scripts', () => {
+  const platform = [
+    'knative/platform/oracle/cluster-issuer.yaml',
+    'knative/platform/oracle/knative-tls.yaml',
+  ];
+
+  it.each(platform)('%s passes its schema', (file) => {
+    for (const object of parseYamlDocuments(readRepoFile(file), file).filter(isK8sObject))
+      validateObject(object);
+  });
+
+  it('issues certificates from Let’s Encrypt over HTTP-01 through Kourier and turns on external-domain TLS', () => {
+    const issuer = readRepoFile('knative/platform/oracle/cluster-issuer.yaml');
+    expect(issuer).toContain('https://acme-v02.api.letsencrypt.org/directory');
+    expect(issuer).toContain('class: kourier.ingress.networking.knative.dev');
+    const tls = readRepoFile('knative/platform/oracle/knative-tls.yaml');
+    expect(tls).toMatch(/external-domain-tls: Enabled/);
+    expect(tls).toMatch(/name: letsencrypt-http01/);
+  });
+
+  it('rejects a ClusterIssuer with a misspelt solver field', () => {
+    const [issuer] = parseYamlDocuments(
+      readRepoFile('packages/manifests/test/fixtures/broken/cluster-issuer.yaml'),
+      'cluster-issuer.yaml',
+    ).filter(isK8sObject);
+    expect(() => validateObject(issuer!)).toThrow(/ingressClass|http01/);
+  });
+});

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# One image per function, from this one Dockerfile: `--build-arg FUNCTION=<name>`.
+# Multi-arch: built for linux/amd64 and linux/arm64 by buildx (the build stage runs on the
+# builder's own platform; the bundle is plain JavaScript, so only the runtime stage is per-arch).
+ARG NODE_IMAGE=node:24-alpine
+
+FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS build
+# bundle.sh is a bash script; Alpine ships only busybox sh.
+RUN apk add --no-cache bash
+WORKDIR /src
+# The whole workspace (package.json lists every workspace; .dockerignore trims the context).
+COPY . .
+RUN npm ci --ignore-scripts --no-audit --no-fund
+ARG FUNCTION
+RUN test -n "$FUNCTION" && bash scripts/bundle.sh "$FUNCTION" \
+  && mv "dist/$FUNCTION" /app
+# Only functions-framework (the process's main) is installed at run time; its version is the
+# one package-lock.json pins.
+RUN cd /app && npm install --omit=dev --no-audit --no-fund --no-package-lock --ignore-scripts \
+  "@google-cloud/functions-framework@$(node -p "require('/src/node_modules/@google-cloud/functions-framework/package.json').version")"
+
+FROM ${NODE_IMAGE}
+ARG FUNCTION
+ENV NODE_ENV=production \
+  PORT=8080 \
+  FUNCTION_TARGET=${FUNCTION} \
+  FUNCTION_SOURCE=/app
+WORKDIR /app
+COPY --from=build --chown=root:root /app /app
+# The image's `node` user (uid 1000); no write access to /app.
+USER 1000:1000
+EXPOSE 8080
+ENTRYPOINT ["node", "--enable-source-maps", "/app/node_modules/@google-cloud/functions-framework/build/src/main.js"]

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `task deploy:local`: from a laptop with Docker to Nudge running on Minikube, in one command.
+# Creates (or reuses) the `nudge` Minikube profile, installs the pinned platform, builds the
+# four images inside Minikube, applies dapr/ + knative/overlays/local, waits until every
+# Service is Ready, runs the smoke test and prints the URL. A second run changes nothing.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+profile=${MINIKUBE_PROFILE:-nudge}
+local_port=${NUDGE_LOCAL_PORT:-8081}
+
+step "Prerequisites"
+require_cmd docker "Install Docker Desktop or Docker Engine: https://docs.docker.com/get-docker/"
+require_cmd minikube "Install it: https://minikube.sigs.k8s.io/docs/start/"
+require_cmd kubectl "Install it: https://kubernetes.io/docs/tasks/tools/"
+require_cmd helm "Install it: https://helm.sh/docs/intro/install/"
+require_cmd node "Install Node 24 (the repository's .nvmrc) and run npm ci."
+docker info >/dev/null 2>&1 || die "Docker is installed but not running: start it and retry."
+[ -d "$repo_root/node_modules" ] || die "Run npm ci first (the smoke test signs its token with the repo's code)."
+
+step "Minikube profile $profile (4 CPUs, 8 GB)"
+if minikube status -p "$profile" >/dev/null 2>&1; then
+  info "running, reused"
+else
+  minikube start -p "$profile" --cpus=4 --memory=8g --disk-size=20g \
+    --kubernetes-version="$MINIKUBE_KUBERNETES_VERSION"
+fi
+kubectl config use-context "$profile" >/dev/null
+
+install_knative
+# Services get http://<name>.nudge.localhost URLs: *.localhost resolves to loopback, where the
+# port-forward to Kourier listens.
+kubectl patch configmap/config-domain -n knative-serving --type merge -p '{"data":{"localhost":""}}' >/dev/null
+install_dapr local
+
+tag=$(image_tag)
+step "Images (built inside Minikube as dev.local/nudge/<function>:$tag)"
+for fn in "${functions[@]}"; do
+  if minikube -p "$profile" image ls 2>/dev/null | grep -q "dev.local/nudge/$fn:$tag"; then
+    info "$fn:$tag exists (kept)"
+    continue
+  fi
+  info "building $fn:$tag"
+  minikube -p "$profile" image build "$repo_root" -t "dev.local/nudge/$fn:$tag" \
+    --build-opt="build-arg=FUNCTION=$fn" >/dev/null
+done
+
+create_app_secrets "smtp://mailpit.$namespace.svc.cluster.local:1025"
+deploy_overlay "$(pinned_overlay local dev.local/nudge dev.local/nudge "$tag")"
+
+step "Port-forward to Kourier on localhost:$local_port"
+if ! curl -fsS -o /dev/null "http://task-api.$namespace.localhost:$local_port/healthz" 2>/dev/null; then
+  kubectl port-forward -n kourier-system service/kourier "$local_port:80" >/dev/null 2>&1 &
+  retry 30 1 curl -fsS -o /dev/null "http://task-api.$namespace.localhost:$local_port/healthz" ||
+    die "task-api does not answer through Kourier on localhost:$local_port"
+fi
+
+step "Smoke test"
+"$repo_root/scripts/smoke-test.sh" "http://task-api.$namespace.localhost:$local_port" "$(smoke_token)"
+
+step "Nudge is running"
+info "API:   http://task-api.$namespace.localhost:$local_port  (port-forward runs in the background)"
+info "Mail:  kubectl port-forward -n $namespace service/mailpit 8025  then http://localhost:8025"
+info "Token: AUTH_JWT_SECRET=\$(kubectl get secret nudge-auth -n $namespace -o jsonpath='{.data.jwt-secret}' | base64 -d) npm run token -- --sub you"
