@@ -1,14 +1,10 @@
-import { createConfigLoader, env } from '@nudge/core';
+import { createConfigLoader, env, pipelineEnv } from '@nudge/core';
 import { z } from 'zod';
 
 /** cron-scan's whole configuration, read once at startup. */
 export const loadConfig = createConfigLoader(
   z.object({
-    DATABASE_URL: env.databaseUrl,
-    PORT: env.port.default(8080),
-    LOG_LEVEL: env.logLevel,
-    DAPR_HTTP_PORT: env.port.default(3500),
-    DAPR_PUBSUB_NAME: z.string().min(1).default('pubsub'),
+    ...pipelineEnv,
     /**
      * How far ahead a scan claims reminders to send at their exact time: the cron interval
      * (30 s) plus a margin, so every reminder is held by some scan before it is due.

@@ -1,14 +1,10 @@
-import { createConfigLoader, env } from '@nudge/core';
+import { createConfigLoader, env, pipelineEnv } from '@nudge/core';
 import { z } from 'zod';
 
 /** on-reminder-due's whole configuration, read once at startup. */
 export const loadConfig = createConfigLoader(
   z.object({
-    DATABASE_URL: env.databaseUrl,
-    PORT: env.port.default(8080),
-    LOG_LEVEL: env.logLevel,
-    DAPR_HTTP_PORT: env.port.default(3500),
-    DAPR_PUBSUB_NAME: z.string().min(1).default('pubsub'),
+    ...pipelineEnv,
     /** `smtp://user:pass@host:587` or `smtps://…`; the local stack points it at its capture server. */
     SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
     MAIL_FROM: z.string().min(3).default('Nudge <reminders@nudge.localhost>'),

@@ -1,15 +1,7 @@
-import { createConfigLoader, env } from '@nudge/core';
+import { createConfigLoader, pipelineEnv } from '@nudge/core';
 import { z } from 'zod';
 
-/** on-task-completed's whole configuration, read once at startup. */
-export const loadConfig = createConfigLoader(
-  z.object({
-    DATABASE_URL: env.databaseUrl,
-    PORT: env.port.default(8080),
-    LOG_LEVEL: env.logLevel,
-    DAPR_HTTP_PORT: env.port.default(3500),
-    DAPR_PUBSUB_NAME: z.string().min(1).default('pubsub'),
-  }),
-);
+/** on-task-completed's whole configuration, read once at startup: the pipeline's common variables. */
+export const loadConfig = createConfigLoader(z.object(pipelineEnv));
 
 export type Config = ReturnType<typeof loadConfig>;

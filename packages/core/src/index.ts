@@ -10,6 +10,7 @@
  * - outbox row: an event committed with the change it describes, awaiting publication.
  * - delivery answer: what a subscriber tells Dapr — SUCCESS, RETRY or DROP (dead-letter).
  */
+export { pipelineEnv } from './config/function-env.ts';
 export { ConfigError, createConfigLoader, env } from './config/load-config.ts';
 export { createDb, type DbOptions } from './db/create-db.ts';
 export type * from './db/database.ts';

@@ -2,18 +2,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { CloudEvent, type CloudEventV1, HTTP } from 'cloudevents';
 import type { EventData } from '../events/envelope.ts';
 
-/** A delivered CloudEvent whose `data` passed the consumer's schema. */
-export interface IncomingEvent<P> {
-  id: string;
-  type: string;
-  source: string;
-  subject: string | undefined;
-  time: string | undefined;
-  /** W3C trace context of the delivery, from the header or the CloudEvent extension Dapr sets. */
-  traceparent: string | undefined;
-  data: EventData<P>;
-}
-
 /** What arrived before validating `data`: enough to log and route. */
 export interface RawEvent {
   id: string;
@@ -21,9 +9,13 @@ export interface RawEvent {
   source: string;
   subject: string | undefined;
   time: string | undefined;
+  /** W3C trace context of the delivery, from the header or the CloudEvent extension Dapr sets. */
   traceparent: string | undefined;
   data: unknown;
 }
+
+/** A delivered CloudEvent whose `data` passed the consumer's schema. */
+export type IncomingEvent<P> = Omit<RawEvent, 'data'> & { data: EventData<P> };
 
 export class MalformedEventError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
