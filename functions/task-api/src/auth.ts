@@ -71,9 +71,12 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       if (error instanceof AppError) throw error;
       throw unauthorized(reason(error), error);
     }
-    if (typeof payload.sub !== 'string' || payload.sub === '' || payload.sub.length > 255)
+    // PostgreSQL text cannot hold U+0000: such a claim could never be stored as a user.
+    const storable = (value: unknown): value is string =>
+      typeof value === 'string' && !value.includes('\u0000');
+    if (!storable(payload.sub) || payload.sub === '' || payload.sub.length > 255)
       throw unauthorized('token has no usable sub claim');
-    const email = typeof payload.email === 'string' && payload.email.length <= 320 ? payload.email : null;
+    const email = storable(payload.email) && payload.email.length <= 320 ? payload.email : null;
     return { sub: payload.sub, email };
   };
 }

@@ -122,6 +122,8 @@ describe('authentication', () => {
   });
   it('rejects a token without sub', async () =>
     expectUnauthorized(`Bearer ${await hs256({ sub: null })}`, /sub/));
+  it('rejects a sub PostgreSQL could not store', async () =>
+    expectUnauthorized(`Bearer ${await hs256({ sub: 'nul\u0000byte' })}`, /sub/));
 });
 
 describe('users', () => {
