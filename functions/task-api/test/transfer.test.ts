@@ -135,6 +135,23 @@ describe('POST /api/tasks/import', () => {
     expect(events.filter((e) => e.event_type === 'task.created')).toHaveLength(2);
   });
 
+  it('skips a reminder that is still pending in the file but already past, announcing only future ones', async () => {
+    const task = await create({
+      title: 'r',
+      reminders: [{ at: '2026-11-25T09:00:00Z' }, { at: '2026-11-30T09:00:00Z' }],
+    });
+    const file = await exportJson();
+    await api.db.deleteFrom('tasks').execute();
+    await api.db.deleteFrom('outbox').execute();
+    clock.set('2026-11-27T00:00:00.000Z');
+    await importJson(file);
+    const [restored] = (await exportJson()).tasks;
+    expect(restored.id).toBe(task.id);
+    expect(restored.reminders.map((r: { status: string }) => r.status)).toEqual(['skipped', 'pending']);
+    const scheduled = (await outbox(api.db)).filter((e) => e.event_type === 'reminder.scheduled');
+    expect(scheduled.map((e) => e.event.data.payload.remind_at)).toEqual(['2026-11-30T09:00:00.000Z']);
+  });
+
   it('keeps the chain of a series (parent_task_id) inside the import', async () => {
     const parent = await create(
       { title: 'p', due_at: '2026-11-23T09:00:00Z', recurrence: { rule: 'daily' } },

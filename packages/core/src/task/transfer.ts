@@ -220,7 +220,11 @@ export async function importTasks(db: Db, userId: string, doc: ImportDocument, n
             user_id: userId,
             before: reminder.before,
             remind_at: reminder.remind_at,
-            status: reminder.status,
+            // A reminder still pending in the file but already past would fire at once: skip it, as on create.
+            status:
+              reminder.status === 'pending' && new Date(reminder.remind_at).getTime() <= now.getTime()
+                ? 'skipped'
+                : reminder.status,
             sent_at: reminder.sent_at,
             created_at: now,
             updated_at: now,
