@@ -59,7 +59,9 @@ function codeFor(status: number): PublishErrorCode {
  */
 export function createDaprPublisher(options: DaprPublisherOptions): Publisher {
   const base = `http://${options.host ?? '127.0.0.1'}:${options.daprHttpPort}/v1.0/publish/${encodeURIComponent(options.pubsubName)}`;
-  const timeoutMs = options.timeoutMs ?? 3_000;
+  // One sidecar attempt may take dapr/resiliency.yaml's 5 s publish timeout; giving up earlier
+  // would only turn a slow success into a duplicate. The outbox retries whatever times out.
+  const timeoutMs = options.timeoutMs ?? 5_000;
   return {
     async publish(topic, event) {
       const url = `${base}/${encodeURIComponent(topic)}?metadata.partitionKey=${encodeURIComponent(event.partitionkey)}`;
