@@ -77,21 +77,5 @@ apply_partial "$repo_root/knative/platform/oracle/knative-tls.yaml"
 install_dapr oracle
 
 create_app_secrets "$smtp_url"
-rollback_file="$repo_root/knative/overlays/.deploy-$overlay.revisions"
-"$repo_root/scripts/rollback.sh" record "$rollback_file"
-deploy_overlay "$(pinned_overlay "$overlay" ghcr.io/nudge-app/nudge "$registry" "$tag")"
-
-step "Smoke test over HTTPS"
-url="https://$probe"
-retry 30 10 curl -fsS -o /dev/null "$url/healthz" || die "no HTTPS answer at $url (kubectl get certificate -n $namespace)"
-if ! "$repo_root/scripts/smoke-test.sh" "$url" "$(smoke_token)"; then
-  if [ -s "$rollback_file" ]; then
-    step "Smoke test failed: routing traffic back to the previous revisions"
-    "$repo_root/scripts/rollback.sh" restore "$rollback_file"
-  fi
-  die "smoke test failed on $url"
-fi
-
-step "Nudge is live"
-info "API: $url"
+DOMAIN=$domain IMAGE_REGISTRY=$registry IMAGE_TAG=$tag NUDGE_OVERLAY=$overlay "$repo_root/scripts/release.sh"
 info "kubectl: export KUBECONFIG=$kubeconfig  (tunnel: ssh -f -N -L $tunnel_port:127.0.0.1:6443 ubuntu@$ip)"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# release.sh: rolls the images of one commit out to an already provisioned Oracle cluster and
+# proves it over HTTPS; on failure, routes traffic back to the revisions that served before.
+# Used by deploy-oracle.sh (last step) and by .github/workflows/deploy-oracle.yml.
+# Needs DOMAIN, IMAGE_REGISTRY and IMAGE_TAG; NUDGE_OVERLAY defaults to oracle.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+domain=${DOMAIN:?set DOMAIN}
+registry=${IMAGE_REGISTRY:?set IMAGE_REGISTRY, e.g. ghcr.io/<github user>/nudge}
+tag=${IMAGE_TAG:?set IMAGE_TAG (the commit the images workflow built)}
+overlay=${NUDGE_OVERLAY:-oracle}
+url="https://task-api.$namespace.$domain"
+revisions="$repo_root/knative/overlays/.deploy-$overlay.revisions"
+
+"$repo_root/scripts/rollback.sh" record "$revisions"
+deploy_overlay "$(pinned_overlay "$overlay" ghcr.io/nudge-app/nudge "$registry" "$tag")"
+
+step "Smoke test over HTTPS at $url"
+if retry 30 10 curl -fsS -o /dev/null "$url/healthz" &&
+  "$repo_root/scripts/smoke-test.sh" "$url" "$(smoke_token)"; then
+  step "Released $tag: $url"
+  exit 0
+fi
+if [ -s "$revisions" ]; then
+  step "Smoke test failed: routing traffic back to the previous revisions"
+  "$repo_root/scripts/rollback.sh" restore "$revisions"
+fi
+die "release of $tag failed its smoke test (kubectl get ksvc,certificate -n $namespace)"
