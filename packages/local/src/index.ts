@@ -1,0 +1,15 @@
+/** The local stack as a library: what `npm start` runs, for tests and benchmarks. */
+export type { CapturedMail } from './mail-capture.ts';
+export { startMailCapture } from './mail-capture.ts';
+export type { Broker, RecentEvent } from './sidecar/broker.ts';
+export { loadDaprResources } from './sidecar/dapr-resources.ts';
+export { type Sidecar, type SidecarOptions, startSidecar } from './sidecar/sidecar.ts';
+export {
+  type FunctionName,
+  functionNames,
+  type LocalStack,
+  type LocalStackOptions,
+  repoRoot,
+  startLocalStack,
+} from './stack.ts';
+export type { Supervisor } from './supervisor.ts';
