@@ -58,6 +58,8 @@ metadata:
   name: test
 spec:
   policies:
+    timeouts:
+      delivery: ${options.timeout ?? '30s'}
     retries:
       fast:
         policy: constant
@@ -68,6 +70,7 @@ spec:
       pubsub:
         inbound:
           retry: fast
+          timeout: delivery
 `,
   );
   if (options.schedule) {

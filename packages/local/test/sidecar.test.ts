@@ -16,9 +16,15 @@ async function setup(options: {
   answer?: Parameters<typeof startSubscriber>[0];
   maxRetries?: number;
   dataDir?: string;
+  timeout?: string;
+  schedule?: string;
 }) {
   const subscriber = await startSubscriber(options.answer);
-  const resourcesDir = await writeDaprFixture({ maxRetries: options.maxRetries ?? 3 });
+  const resourcesDir = await writeDaprFixture({
+    maxRetries: options.maxRetries ?? 3,
+    timeout: options.timeout,
+    schedule: options.schedule,
+  });
   const dataDir = options.dataDir ?? (await tempDataDir());
   const sidecar = await startSidecar({
     resourcesDir,
@@ -202,6 +208,18 @@ describe('delivery', () => {
     expect(subscriber.received).toHaveLength(2);
   });
 
+  it('retries an attempt that exceeds the resiliency timeout', async () => {
+    const { sidecar, subscriber } = await setup({
+      timeout: '100ms',
+      answer: (_r, count) => (count === 1 ? { ...success, delayMs: 400 } : success),
+    });
+    await publish(sidecar, 'orders', cloudEvent('order.paid'), 'a');
+    await subscriber.until(() => subscriber.received.length === 2);
+    await expect
+      .poll(async () => (await events(sidecar, 'orders'))[0]!.deliveries['orders-sub/app'])
+      .toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
   it('delivers one partition key in order, one at a time, while other keys proceed concurrently', async () => {
     let inFlight = new Map<string, number>();
     let maxPerKey = 0;
@@ -270,6 +288,17 @@ scopes: [app]
     await publish(sidecar, 'orders', cloudEvent('order.refunded'), 'a');
     await expect.poll(async () => (await events(sidecar, 'orders-dlq')).length).toBe(1);
     expect(subscriber.received).toHaveLength(0);
+  });
+});
+
+describe('cron binding', () => {
+  it('POSTs to /<binding name> on the scoped app at every tick of the schedule', async () => {
+    const { subscriber } = await setup({ schedule: '@every 150ms' });
+    const started = Date.now();
+    await subscriber.until(() => subscriber.received.length >= 3, 5_000);
+    expect(subscriber.received.slice(0, 3).map((r) => r.path)).toEqual(['/tick', '/tick', '/tick']);
+    expect(subscriber.received[0]!.at - started).toBeGreaterThanOrEqual(100); // the first tick after one period
+    expect(subscriber.received[0]!.headers['content-type']).toBe('application/json');
   });
 });
 
