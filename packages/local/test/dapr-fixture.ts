@@ -7,7 +7,9 @@ export async function writeDaprFixture(
   options: {
     maxRetries?: number;
     retryDuration?: string;
-    schedule?: string;
+    schedule?: string | undefined;
+    /** Per-attempt delivery timeout (Go duration). */
+    timeout?: string | undefined;
     extra?: Record<string, string>;
   } = {},
 ) {
