@@ -1,14 +1,12 @@
 import { http } from '@google-cloud/functions-framework';
-import { createDb, createLogger, createMetrics, createSubscriber, systemClock } from '@nudge/core';
+import { createFunctionDeps, createSubscriber } from '@nudge/core';
 import { loadConfig } from './config.ts';
 import { consumer, handleReminderDue, reminderDuePayload } from './handler.ts';
 import { createMailer } from './mailer.ts';
 
 // Dependencies are built once per process; every delivery reuses them.
 const config = loadConfig();
-const logger = createLogger(consumer, config.LOG_LEVEL);
-const metrics = createMetrics(consumer);
-const db = createDb(config.DATABASE_URL, { max: 5 });
+const { db, clock, metrics, logger } = createFunctionDeps(consumer, config);
 const mailer = createMailer({
   smtpUrl: config.SMTP_URL,
   from: config.MAIL_FROM,
@@ -23,6 +21,6 @@ http(
     payloadSchema: reminderDuePayload,
     handler: handleReminderDue,
     // Connect, greeting and socket timeouts can each run out once, plus a margin.
-    deps: { db, mailer, clock: systemClock, metrics, logger, claimMs: config.SMTP_TIMEOUT_MS * 4 + 10_000 },
+    deps: { db, mailer, clock, metrics, logger, claimMs: config.SMTP_TIMEOUT_MS * 4 + 10_000 },
   }),
 );

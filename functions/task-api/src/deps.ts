@@ -1,15 +1,10 @@
 import {
   type Clock,
-  createDaprPublisher,
-  createDb,
-  createLogger,
-  createMetrics,
-  createOutboxRelay,
+  createFunctionDeps,
   type Db,
   type Logger,
   type Metrics,
   type OutboxKick,
-  systemClock,
 } from '@nudge/core';
 import { type Authenticate, createAuthenticator } from './auth.ts';
 import type { Config } from './config.ts';
@@ -32,29 +27,20 @@ export interface Deps {
 
 /** Builds the process's dependencies from its config; `overrides` lets tests stand at a fixed instant. */
 export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
-  const logger = overrides.logger ?? createLogger('task-api', config.LOG_LEVEL);
-  const metrics = overrides.metrics ?? createMetrics('task-api');
-  const clock = overrides.clock ?? systemClock;
-  const db = overrides.db ?? createDb(config.DATABASE_URL);
-  const relay =
-    overrides.relay ??
-    createOutboxRelay({
-      db,
-      publisher: createDaprPublisher({
-        daprHttpPort: config.DAPR_HTTP_PORT,
-        pubsubName: config.DAPR_PUBSUB_NAME,
-      }),
-      metrics,
-      logger,
-      clock,
-    });
+  const { db, logger, metrics, clock, relay } = createFunctionDeps('task-api', config, {
+    dbMax: 10,
+    ...(overrides.db && { db: overrides.db }),
+    ...(overrides.logger && { logger: overrides.logger }),
+    ...(overrides.metrics && { metrics: overrides.metrics }),
+    ...(overrides.clock && { clock: overrides.clock }),
+  });
   return {
     corsOrigins: config.CORS_ORIGINS,
     db,
     logger,
     metrics,
     clock,
-    relay,
+    relay: overrides.relay ?? relay,
     authenticate: overrides.authenticate ?? createAuthenticator(config),
     ensureUser: overrides.ensureUser ?? createUserRegistry(db),
     rateLimit: overrides.rateLimit ?? createRateLimiter(config.RATE_LIMIT_PER_MINUTE, clock),

@@ -89,6 +89,7 @@ export {
   reminderSpecs,
 } from './reminder/input.ts';
 export { initialReminderStatus, type PlannedReminder, planReminders } from './reminder/plan.ts';
+export { createFunctionDeps, type FunctionDeps, type SharedConfig } from './runtime/function-deps.ts';
 export { completeTask, reopenTask } from './task/complete.ts';
 export { createTask, insertTask, type NewTask } from './task/create.ts';
 export { deleteTask } from './task/delete.ts';
