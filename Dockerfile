@@ -10,7 +10,7 @@ RUN apk add --no-cache bash
 WORKDIR /src
 # The whole workspace (package.json lists every workspace; .dockerignore trims the context).
 COPY . .
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm install --ignore-scripts --no-audit --no-fund
 ARG FUNCTION
 RUN test -n "$FUNCTION" && bash scripts/bundle.sh "$FUNCTION" \
   && mv "dist/$FUNCTION" /app

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 esbuild=node_modules/.bin/esbuild
-[ -x "$esbuild" ] || { echo "esbuild is missing: run npm ci first" >&2; exit 1; }
+[ -x "$esbuild" ] || { echo "esbuild is missing: run npm install first" >&2; exit 1; }
 
 if [ "$#" -eq 0 ]; then
   for dir in functions/*/; do

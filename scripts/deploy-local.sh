@@ -15,9 +15,9 @@ require_cmd docker "Install Docker Desktop or Docker Engine: https://docs.docker
 require_cmd minikube "Install it: https://minikube.sigs.k8s.io/docs/start/"
 require_cmd kubectl "Install it: https://kubernetes.io/docs/tasks/tools/"
 require_cmd helm "Install it: https://helm.sh/docs/intro/install/"
-require_cmd node "Install Node 24 (the repository's .nvmrc) and run npm ci."
+require_cmd node "Install Node 24 (the repository's .nvmrc) and run npm install."
 docker info >/dev/null 2>&1 || die "Docker is installed but not running: start it and retry."
-[ -d "$repo_root/node_modules" ] || die "Run npm ci first (the smoke test signs its token with the repo's code)."
+[ -d "$repo_root/node_modules" ] || die "Run npm install first (the smoke test signs its token with the repo's code)."
 
 step "Minikube profile $profile (4 CPUs, 8 GB)"
 if minikube status -p "$profile" >/dev/null 2>&1; then

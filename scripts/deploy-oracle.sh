@@ -29,7 +29,7 @@ require_cmd terraform "Install it: https://developer.hashicorp.com/terraform/ins
 require_cmd kubectl "Install it: https://kubernetes.io/docs/tasks/tools/"
 require_cmd helm "Install it: https://helm.sh/docs/intro/install/"
 require_cmd ssh "Install an OpenSSH client."
-require_cmd node "Install Node 24 and run npm ci (the smoke test signs its token with the repo's code)."
+require_cmd node "Install Node 24 and run npm install (the smoke test signs its token with the repo's code)."
 [ -f "$tf_dir/terraform.tfvars" ] || die "Create infra/oracle/terraform.tfvars from terraform.tfvars.example (docs/deploy.md, step 2)."
 [ -f "$HOME/.oci/config" ] || die "No ~/.oci/config: add an API key in the OCI console (docs/deploy.md, step 1)."
 
