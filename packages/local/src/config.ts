@@ -20,6 +20,8 @@ export const loadLauncherConfig = createConfigLoader(
     CRON_SCAN_PORT: env.port.default(8083),
     DAPR_HTTP_PORT: env.port.default(3500),
     SMTP_CAPTURE_PORT: env.port.default(1025),
+    /** The web page listing captured mail. */
+    MAIL_HTTP_PORT: env.port.default(1080),
     /** The embedded PostgreSQL's port (fixed, so a psql URL stays valid across restarts). */
     POSTGRES_PORT: env.port.default(5433),
   }),

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
@@ -17,9 +19,11 @@ export interface CapturedMail {
 export async function startMailCapture(options: {
   dir: string;
   port: number;
+  /** Also serve a list of captured mail over HTTP on this port (0 = any free port). */
+  httpPort?: number | undefined;
   host?: string;
   onMail?: (mail: CapturedMail) => void;
-}): Promise<{ port: number; close(): Promise<void> }> {
+}): Promise<{ port: number; httpUrl: string | undefined; close(): Promise<void> }> {
   await mkdir(options.dir, { recursive: true });
   const server = new SMTPServer({
     authOptional: true,
@@ -58,5 +62,60 @@ export async function startMailCapture(options: {
   });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const listing =
+    options.httpPort === undefined ? undefined : await serveListing(options.dir, options.httpPort, host);
+  return {
+    port,
+    httpUrl: listing && `http://${host}:${(listing.address() as AddressInfo).port}/`,
+    async close() {
+      listing?.closeAllConnections();
+      await Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        listing && new Promise<void>((resolve) => listing.close(() => resolve())),
+      ]);
+    },
+  };
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char]!);
+
+/** A bare HTML page listing the captured messages, newest first; each links to its raw text. */
+async function serveListing(dir: string, port: number, host: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      const files = (await readdir(dir))
+        .filter((file) => file.endsWith('.eml'))
+        .sort()
+        .reverse();
+      if (path === '/') {
+        const rows = await Promise.all(
+          files.slice(0, 200).map(async (file) => {
+            const head = (await readFile(join(dir, file), 'utf8')).split(/\r?\n\r?\n/, 1)[0] ?? '';
+            const header = (name: string) => new RegExp(`^${name}: ?(.*)$`, 'im').exec(head)?.[1] ?? '';
+            return `<tr><td>${escapeHtml(header('Date'))}</td><td>${escapeHtml(header('To'))}</td><td><a href="/${encodeURIComponent(file)}">${escapeHtml(header('Subject') || file)}</a></td></tr>`;
+          }),
+        );
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(
+            `<!doctype html><title>Nudge mail</title><h1>Captured mail (${files.length})</h1><p>${escapeHtml(dir)}</p><table>${rows.join('')}</table>`,
+          );
+      } else if (files.includes(path.slice(1))) {
+        res
+          .writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+          .end(await readFile(join(dir, path.slice(1))));
+      } else {
+        res.writeHead(404).end();
+      }
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return server;
 }

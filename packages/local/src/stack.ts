@@ -15,7 +15,13 @@ export type FunctionName = (typeof functionNames)[number];
 
 export interface LocalStackOptions {
   dataDir: string;
-  ports: Record<FunctionName, number> & { sidecar: number; smtp: number; postgres: number };
+  /** `mailHttp`: where captured mail is listed over HTTP (omit for none). */
+  ports: Record<FunctionName, number> & {
+    sidecar: number;
+    smtp: number;
+    postgres: number;
+    mailHttp?: number;
+  };
   /** Reuse this database instead of starting an embedded PostgreSQL. */
   databaseUrl?: string | undefined;
   /** Send mail here instead of capturing it. */
@@ -44,6 +50,8 @@ export interface LocalStack {
   smtpUrl: string;
   /** Folder of captured .eml files, or undefined when SMTP_URL sends mail elsewhere. */
   mailDir: string | undefined;
+  /** A web page listing captured mail, when `ports.mailHttp` was given. */
+  mailUrl: string | undefined;
   jwtSecret: string;
   /** A token for the demo user (sub `demo`), when the secret was generated here. */
   demoToken: string | undefined;
@@ -163,15 +171,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     let smtpUrl = options.smtpUrl;
     let mailDir: string | undefined;
+    let mailUrl: string | undefined;
     if (!smtpUrl) {
       mailDir = join(dataDir, 'mail');
       const capture = await startMailCapture({
         dir: mailDir,
         port: options.ports.smtp,
+        httpPort: options.ports.mailHttp,
         onMail: options.onMail,
       });
       cleanup.push(() => capture.close());
       smtpUrl = `smtp://127.0.0.1:${capture.port}`;
+      mailUrl = capture.httpUrl;
     }
 
     const supervisor = new Supervisor({ output, color: options.color ?? false });
@@ -232,6 +243,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       databaseUrl,
       smtpUrl,
       mailDir,
+      mailUrl,
       jwtSecret,
       demoToken,
       supervisor,

@@ -14,7 +14,7 @@ function banner(stack: LocalStack, dataDir: string): string {
     `  Dapr sidecar       ${stack.urls.sidecar}   recent events: ${stack.urls.sidecar}/dev/events?topic=task-events`,
     `  PostgreSQL         ${stack.databaseUrl}`,
     stack.mailDir
-      ? `  Mail               captured as .eml files in ${stack.mailDir} (SMTP ${stack.smtpUrl})`
+      ? `  Mail               ${stack.mailUrl ?? ''} — .eml files in ${stack.mailDir} (SMTP ${stack.smtpUrl})`
       : `  Mail               sent through ${stack.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}`,
     `  Data               ${dataDir} (kept across restarts)`,
   ];
@@ -98,6 +98,7 @@ try {
       'cron-scan': config.CRON_SCAN_PORT,
       sidecar: config.DAPR_HTTP_PORT,
       smtp: config.SMTP_CAPTURE_PORT,
+      mailHttp: config.MAIL_HTTP_PORT,
       postgres: config.POSTGRES_PORT,
     },
     onMail: (mail) => say(`mail to ${mail.to.join(', ')} "${mail.subject}" saved as ${mail.file}`),

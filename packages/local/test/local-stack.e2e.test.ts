@@ -15,9 +15,8 @@ const output: string[] = [];
 
 beforeAll(async () => {
   dataDir = await tempDataDir();
-  const [taskApi, onTaskCompleted, onReminderDue, cronScan, sidecar, smtp, postgres] = await Promise.all(
-    Array.from({ length: 7 }, () => freePort()),
-  );
+  const [taskApi, onTaskCompleted, onReminderDue, cronScan, sidecar, smtp, postgres, mailHttp] =
+    await Promise.all(Array.from({ length: 8 }, () => freePort()));
   stack = await startLocalStack({
     dataDir,
     ports: {
@@ -28,6 +27,7 @@ beforeAll(async () => {
       sidecar: sidecar!,
       smtp: smtp!,
       postgres: postgres!,
+      mailHttp: mailHttp!,
     },
     output: (line) => {
       output.push(line);
@@ -84,6 +84,7 @@ describe('npm start', () => {
     );
     expect(mail.to).toEqual(['demo@example.com']);
     expect(await readFile(mail.file, 'utf8')).toMatch(/^Message-ID: /m);
+    expect(await (await fetch(stack.mailUrl!)).text()).toContain('Water the plants');
     const view = (await (await fetch(`${api}/api/tasks/${task.id}`, { headers })).json()) as {
       reminders: { status: string }[];
     };

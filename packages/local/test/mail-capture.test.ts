@@ -6,12 +6,13 @@ import { type CapturedMail, startMailCapture } from '../src/mail-capture.ts';
 import { tempDataDir } from './dapr-fixture.ts';
 
 describe('mail capture', () => {
-  it('accepts a message over SMTP and writes it unchanged as an .eml file', async () => {
+  it('accepts a message over SMTP, writes it unchanged as an .eml file and lists it over HTTP', async () => {
     const dir = await tempDataDir();
     const captured: CapturedMail[] = [];
     const capture = await startMailCapture({
       dir: join(dir, 'mail'),
       port: 0,
+      httpPort: 0,
       onMail: (mail) => captured.push(mail),
     });
     const transport = nodemailer.createTransport({
@@ -28,6 +29,12 @@ describe('mail capture', () => {
       messageId: '<reminder-1@nudge.local>',
     });
     transport.close();
+    const page = await (await fetch(capture.httpUrl!)).text();
+    expect(page).toContain('Reminder: Water the plants');
+    const link = /href="\/([^"]+)"/.exec(page)![1]!;
+    const raw = await fetch(new URL(link, capture.httpUrl)).then((response) => response.text());
+    expect(raw).toContain('Due at 09:00');
+    expect((await fetch(new URL('/..%2Fjwt-secret', capture.httpUrl))).status).toBe(404);
     await capture.close();
     expect(captured).toHaveLength(1);
     expect(captured[0]).toMatchObject({
@@ -36,9 +43,9 @@ describe('mail capture', () => {
       subject: 'Reminder: Water the plants',
     });
     expect(captured[0]!.file).toMatch(/\.eml$/);
-    const raw = await readFile(captured[0]!.file, 'utf8');
-    expect(raw).toMatch(/^Message-ID: <reminder-1@nudge\.local>/m);
-    expect(raw).toContain('Due at 09:00');
+    const file = await readFile(captured[0]!.file, 'utf8');
+    expect(file).toMatch(/^Message-ID: <reminder-1@nudge\.local>/m);
+    expect(file).toContain('Due at 09:00');
     await rm(dir, { recursive: true });
   });
 });
