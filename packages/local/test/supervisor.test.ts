@@ -46,7 +46,12 @@ describe('the process supervisor', () => {
   });
 
   it('stops with SIGTERM, and SIGKILLs a process that ignores it after the timeout', async () => {
-    const supervisor = new Supervisor({ output: () => {}, color: false, stopTimeoutMs: 300 });
+    const lines: string[] = [];
+    const supervisor = new Supervisor({
+      output: (line) => lines.push(line),
+      color: false,
+      stopTimeoutMs: 300,
+    });
     const keepAlive = 'setInterval(() => {}, 1000); console.log("ready")';
     supervisor.start({ name: 'polite', args: ['-e', keepAlive], env: process.env, cwd: process.cwd() });
     supervisor.start({
@@ -55,9 +60,9 @@ describe('the process supervisor', () => {
       env: process.env,
       cwd: process.cwd(),
     });
-    await until(() => supervisor.pid('polite') !== undefined && supervisor.pid('stubborn') !== undefined);
+    // "ready" is printed after the SIGTERM handler is installed.
+    await until(() => lines.filter((line) => line.endsWith('ready')).length === 2);
     const pids = [supervisor.pid('polite')!, supervisor.pid('stubborn')!];
-    await new Promise((resolve) => setTimeout(resolve, 200)); // let the SIGTERM handler install
     const started = Date.now();
     await supervisor.stop();
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
