@@ -198,6 +198,20 @@ describe('outbox relay', () => {
     for (const user of users) expect(sequenceOf(user)).toEqual(expected);
   });
 
+  it('relays several users at once, so a slow sidecar does not pace a burst one event at a time', async () => {
+    const users = ['ann', 'bob', 'cyd', 'dan', 'eve', 'fay', 'gus', 'hal'];
+    await commitEvents(users.flatMap((user) => [1, 2].map((n) => ({ user, n }))));
+    sidecar.delayAnswers(150);
+    const started = performance.now();
+    await relay(manualClock(), { userConcurrency: 4 }).relayPending();
+    const elapsed = performance.now() - started;
+
+    // One at a time, 16 answers of 150 ms take at least 2.4 s; four users at a time about 0.6 s.
+    expect(elapsed).toBeLessThan(1_500);
+    expect(sidecar.accepted).toHaveLength(16);
+    for (const user of users) expect(sequenceOf(user)).toEqual([1, 2]);
+  });
+
   it('coalesces kicks into few passes and never throws, even when the database is gone', async () => {
     await commitEvents([
       { user: 'ann', n: 1 },
