@@ -9,7 +9,13 @@ import { type ScanDeps, scan } from './scan.ts';
 export function createCronScanHandler(deps: ScanDeps & OpsDeps) {
   return async function cronScan(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (await handleOps(req, res, deps)) return;
+    if (req.url?.startsWith('/dapr/')) {
+      // The sidecar asks GET /dapr/subscribe and /dapr/config at start; 404 means "nothing here".
+      sendJson(res, 404, { error: { code: 'not_found', message: 'no programmatic subscriptions' } });
+      return;
+    }
     if (req.method !== 'POST') {
+      // 405 (not 404) also tells the sidecar's OPTIONS probe that the app listens for the binding.
       sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'POST to run a scan' } });
       return;
     }

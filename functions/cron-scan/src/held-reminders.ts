@@ -34,41 +34,75 @@ export function createHeldReminders(deps: HeldRemindersDeps): HeldReminders {
   const retryDelayMs = deps.retryDelayMs ?? 1_000;
   const timers = new Map<string, { reminder: Held; timer: NodeJS.Timeout }>();
 
-  async function fire(reminder: Held): Promise<void> {
+  // Timers that come due in the same turn (a burst of reminders set for one instant) are
+  // dispatched together: one transaction and one relay kick per chunk instead of per reminder.
+  const maxPerTransaction = 500;
+  let due: Held[] = [];
+  let flushing = false;
+
+  function fire(reminder: Held): void {
+    due.push(reminder);
+    if (flushing) return;
+    flushing = true;
+    setImmediate(() => void flush());
+  }
+
+  async function flush(): Promise<void> {
+    while (due.length > 0) {
+      const batch = due.slice(0, maxPerTransaction);
+      due = due.slice(maxPerTransaction);
+      await dispatchBatch(batch);
+    }
+    flushing = false;
+  }
+
+  async function dispatchBatch(batch: Held[]): Promise<void> {
     try {
       const dispatched = await db.transaction().execute(async (trx) => {
-        const row = await dispatchHeld(trx, reminder, clock.now());
-        if (row) await enqueueEvents(trx, [reminderDueEvent(row, clock.now())]);
-        return row;
+        const now = clock.now();
+        const rows: ClaimedReminder[] = [];
+        for (const reminder of batch) {
+          const row = await dispatchHeld(trx, reminder, now);
+          if (row) rows.push(row);
+          else
+            logger.info(
+              { reminder_id: reminder.id },
+              'held reminder changed before its time; not dispatched',
+            );
+        }
+        await enqueueEvents(
+          trx,
+          rows.map((row) => reminderDueEvent(row, now)),
+        );
+        return rows.length;
       });
-      timers.delete(reminder.id);
-      if (!dispatched) {
-        logger.info({ reminder_id: reminder.id }, 'held reminder changed before its time; not dispatched');
-        return;
-      }
-      metrics.remindersDispatched.inc();
+      for (const reminder of batch) timers.delete(reminder.id);
+      if (dispatched === 0) return;
+      metrics.remindersDispatched.inc(dispatched);
       relay.kick();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      // Keep trying while the lease is ours; after that the next scan owns the reminder.
-      if (clock.now().getTime() + retryDelayMs < reminder.lease_until.getTime()) {
-        logger.warn(
-          { reminder_id: reminder.id, err: message },
-          'dispatching a held reminder failed; retrying',
-        );
-        schedule(reminder, retryDelayMs);
-      } else {
-        timers.delete(reminder.id);
-        logger.error(
-          { reminder_id: reminder.id, err: message },
-          'dispatching a held reminder failed; lease left to lapse',
-        );
+      for (const reminder of batch) {
+        // Keep trying while the lease is ours; after that the next scan owns the reminder.
+        if (clock.now().getTime() + retryDelayMs < reminder.lease_until.getTime()) {
+          logger.warn(
+            { reminder_id: reminder.id, err: message },
+            'dispatching a held reminder failed; retrying',
+          );
+          schedule(reminder, retryDelayMs);
+        } else {
+          timers.delete(reminder.id);
+          logger.error(
+            { reminder_id: reminder.id, err: message },
+            'dispatching a held reminder failed; lease left to lapse',
+          );
+        }
       }
     }
   }
 
   function schedule(reminder: Held, delayMs: number): void {
-    const timer = setTimeout(() => void fire(reminder), Math.max(0, delayMs));
+    const timer = setTimeout(() => fire(reminder), Math.max(0, delayMs));
     timers.set(reminder.id, { reminder, timer });
   }
 

@@ -96,5 +96,11 @@ describe('cron-scan over HTTP', () => {
     expect(metrics).toMatch(/reminders_dispatched_total\{service="cron-scan"\} 1/);
     expect(metrics).toMatch(/cron_scan_duration_seconds_count\{service="cron-scan"\} 1/);
     expect((await fetch(`${base}/scan-schedule`)).status).toBe(405);
+    expect((await fetch(`${base}/scan-schedule`, { method: 'OPTIONS' })).status).toBe(405);
+  });
+
+  it('answers the sidecar’s startup questions (GET /dapr/subscribe, /dapr/config) with 404', async () => {
+    expect((await fetch(`${base}/dapr/subscribe`)).status).toBe(404);
+    expect((await fetch(`${base}/dapr/config`)).status).toBe(404);
   });
 });

@@ -192,6 +192,25 @@ describe('cron-scan', () => {
     expect(row.lease_until).toBeNull();
   });
 
+  it('dispatches reminders held for the same instant together, in one transaction, each once', async () => {
+    const dueAt = at(1_200);
+    const reminders = [];
+    for (let i = 0; i < 30; i += 1) reminders.push(await reminderDue(dueAt));
+    expect((await scan(deps())).scheduled).toBe(30);
+
+    await expect.poll(() => dueEvents().length, { timeout: 5_000, interval: 20 }).toBe(30);
+    expect(new Set(dueEvents().map((e) => e.data.payload.reminder_id))).toEqual(
+      new Set(reminders.map((r) => r.id)),
+    );
+    // Rows written by one transaction share its start time.
+    const rows = await db
+      .selectFrom('outbox')
+      .select('created_at')
+      .where('event_type', '=', 'reminder.due')
+      .execute();
+    expect(new Set(rows.map((row) => row.created_at.getTime())).size).toBe(1);
+  });
+
   it('leaves a held reminder to other scans while the lease lasts, then takes it over', async () => {
     const reminder = await reminderDue(at(2_000));
     let now = Date.now();

