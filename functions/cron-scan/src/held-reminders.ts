@@ -109,9 +109,11 @@ export function createHeldReminders(deps: HeldRemindersDeps): HeldReminders {
   return {
     hold(reminders) {
       let added = 0;
+      // One `now` for the whole set: reminders due at one instant get one delay and fire in one turn.
+      const now = clock.now().getTime();
       for (const reminder of reminders) {
         if (timers.has(reminder.id)) continue;
-        schedule(reminder, reminder.remind_at.getTime() - clock.now().getTime());
+        schedule(reminder, reminder.remind_at.getTime() - now);
         added += 1;
       }
       return added;
