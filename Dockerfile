@@ -12,22 +12,18 @@ WORKDIR /src
 COPY . .
 RUN npm install --ignore-scripts --no-audit --no-fund
 ARG FUNCTION
+# One self-contained file (functions-framework and every dependency inlined), plus the
+# migration CLI the migrate Job runs.
 RUN test -n "$FUNCTION" && bash scripts/bundle.sh "$FUNCTION" \
   && mv "dist/$FUNCTION" /app
-# Only functions-framework (the process's main) is installed at run time; its version is the
-# one package-lock.json pins.
-RUN cd /app && npm install --omit=dev --no-audit --no-fund --no-package-lock --ignore-scripts \
-  "@google-cloud/functions-framework@$(node -p "require('/src/node_modules/@google-cloud/functions-framework/package.json').version")"
 
 FROM ${NODE_IMAGE}
 ARG FUNCTION
 ENV NODE_ENV=production \
-  PORT=8080 \
-  FUNCTION_TARGET=${FUNCTION} \
-  FUNCTION_SOURCE=/app
+  PORT=8080
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 # The image's `node` user (uid 1000); no write access to /app.
 USER 1000:1000
 EXPOSE 8080
-ENTRYPOINT ["node", "--enable-source-maps", "/app/node_modules/@google-cloud/functions-framework/build/src/main.js"]
+ENTRYPOINT ["node", "--enable-source-maps", "/app/main.mjs"]

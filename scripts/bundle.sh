@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Bundles one function (or all) into dist/<name>/: index.mjs (the function, @nudge/core and
-# every dependency inlined) and migrate.mjs (the migration CLI), plus a package.json that tells
-# functions-framework to load index.mjs. functions-framework itself stays external: it is the
-# process's main and owns the registry the bundle registers its handler into.
+# Bundles one function (or all) into dist/<name>/: main.mjs (the function's src/main.ts with
+# @nudge/core, functions-framework and every other dependency inlined: `node main.mjs` serves it)
+# and migrate.mjs (the migration CLI).
 # Usage: scripts/bundle.sh [function ...]   (default: every function under functions/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,19 +18,18 @@ fi
 
 common=(
   --bundle --platform=node --format=esm --target=node24 --minify --sourcemap=linked
-  --external:@google-cloud/functions-framework --external:pg-native --external:embedded-postgres
+  --external:pg-native --external:embedded-postgres
   # CommonJS dependencies call require(): give the ESM bundle one.
   "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
   --log-level=warning
 )
 
 for name in "$@"; do
-  entry="functions/$name/src/index.ts"
+  entry="functions/$name/src/main.ts"
   [ -f "$entry" ] || { echo "no $entry" >&2; exit 1; }
   out="dist/$name"
   rm -rf "$out" && mkdir -p "$out"
-  "$esbuild" "$entry" "${common[@]}" --outfile="$out/index.mjs"
+  "$esbuild" "$entry" "${common[@]}" --outfile="$out/main.mjs"
   "$esbuild" packages/core/src/db/migrate-cli.ts "${common[@]}" --outfile="$out/migrate.mjs"
-  printf '{ "name": "%s", "private": true, "type": "module", "main": "index.mjs" }\n' "$name" >"$out/package.json"
-  echo "bundled $name: $(du -k "$out/index.mjs" | cut -f1) KiB"
+  echo "bundled $name: $(du -k "$out/main.mjs" | cut -f1) KiB"
 done

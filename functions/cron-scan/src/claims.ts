@@ -67,25 +67,31 @@ export async function leaseUpcoming(
 }
 
 /**
- * Dispatches one held reminder, if this scan still holds it: not dispatched, same lease, same
- * time (a task edit may have moved it), still pending and its task still open. Returns null
- * when any of that changed — then the reminder is someone else's business.
+ * Dispatches held reminders, those this scan still holds: not dispatched, same lease, same time
+ * (a task edit may have moved one), still pending and its task still open. Returns the ones
+ * dispatched; any other changed hands and is someone else's business. One statement for the
+ * whole set, so a burst due at one instant costs one round trip.
  */
 export async function dispatchHeld(
   trx: Trx,
-  held: ClaimedReminder & { lease_until: Date },
+  held: ReadonlyArray<ClaimedReminder & { lease_until: Date }>,
   now: Date,
-): Promise<ClaimedReminder | null> {
+): Promise<ClaimedReminder[]> {
+  if (held.length === 0) return [];
   const result = await sql<ClaimedReminder>`
     update reminders r set dispatched_at = greatest(${now}, r.remind_at), lease_until = null, updated_at = ${now}
-    from tasks t
-    where r.id = ${held.id} and t.id = r.task_id and t.status = 'open'
+    from tasks t, unnest(
+      ${held.map((h) => h.id)}::uuid[],
+      ${held.map((h) => h.lease_until.toISOString())}::timestamptz[],
+      ${held.map((h) => h.remind_at.toISOString())}::timestamptz[]
+    ) as h(id, lease_until, remind_at)
+    where r.id = h.id and t.id = r.task_id and t.status = 'open'
       and r.status = 'pending' and ${notDispatched}
       -- JavaScript dates carry milliseconds, PostgreSQL microseconds: compare at the coarser one.
-      and date_trunc('milliseconds', r.lease_until) = ${held.lease_until}
-      and date_trunc('milliseconds', r.remind_at) = ${held.remind_at}
+      and date_trunc('milliseconds', r.lease_until) = h.lease_until
+      and date_trunc('milliseconds', r.remind_at) = h.remind_at
     returning r.id, r.task_id, r.user_id, r.remind_at`.execute(trx);
-  return result.rows[0] ?? null;
+  return result.rows;
 }
 
 /** Gives up leases this process holds (shutdown), so another replica's next scan takes them at once. */

@@ -60,11 +60,10 @@ export function createHeldReminders(deps: HeldRemindersDeps): HeldReminders {
     try {
       const dispatched = await db.transaction().execute(async (trx) => {
         const now = clock.now();
-        const rows: ClaimedReminder[] = [];
+        const rows = await dispatchHeld(trx, batch, now);
+        const dispatchedIds = new Set(rows.map((row) => row.id));
         for (const reminder of batch) {
-          const row = await dispatchHeld(trx, reminder, now);
-          if (row) rows.push(row);
-          else
+          if (!dispatchedIds.has(reminder.id))
             logger.info(
               { reminder_id: reminder.id },
               'held reminder changed before its time; not dispatched',

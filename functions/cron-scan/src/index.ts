@@ -1,14 +1,15 @@
+// Registers cron-scan with functions-framework and builds its dependencies once.
+// `main.ts` serves it in images and under `npm start`.
 import { http } from '@google-cloud/functions-framework';
 import { createFunctionDeps } from '@nudge/core';
 import { loadConfig } from './config.ts';
 import { createCronScanHandler } from './handler.ts';
 import { createHeldReminders } from './held-reminders.ts';
 
-// Dependencies are built once per process; every scan reuses them.
-const config = loadConfig();
-const deps = createFunctionDeps('cron-scan', config);
-// Leases are not handed back on SIGTERM (functions-framework exits at once); they lapse after the grace.
-const held = createHeldReminders(deps);
+export const config = loadConfig();
+export const deps = createFunctionDeps('cron-scan', config);
+/** Reminders leased ahead of their time; handed back at shutdown so the next scan takes them at once. */
+export const held = createHeldReminders(deps);
 
 http(
   'cron-scan',

@@ -1,13 +1,14 @@
+// Registers on-reminder-due with functions-framework and builds its dependencies once.
+// `main.ts` serves it in images and under `npm start`.
 import { http } from '@google-cloud/functions-framework';
 import { createFunctionDeps, createSubscriber } from '@nudge/core';
 import { loadConfig } from './config.ts';
 import { consumer, handleReminderDue, reminderDuePayload } from './handler.ts';
 import { createMailer } from './mailer.ts';
 
-// Dependencies are built once per process; every delivery reuses them.
-const config = loadConfig();
-const { db, clock, metrics, logger } = createFunctionDeps(consumer, config);
-const mailer = createMailer({
+export const config = loadConfig();
+export const deps = createFunctionDeps(consumer, config);
+export const mailer = createMailer({
   smtpUrl: config.SMTP_URL,
   from: config.MAIL_FROM,
   timeoutMs: config.SMTP_TIMEOUT_MS,
@@ -21,6 +22,6 @@ http(
     payloadSchema: reminderDuePayload,
     handler: handleReminderDue,
     // Connect, greeting and socket timeouts can each run out once, plus a margin.
-    deps: { db, mailer, clock, metrics, logger, claimMs: config.SMTP_TIMEOUT_MS * 4 + 10_000 },
+    deps: { ...deps, mailer, claimMs: config.SMTP_TIMEOUT_MS * 4 + 10_000 },
   }),
 );

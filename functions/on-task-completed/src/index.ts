@@ -1,10 +1,12 @@
+// Registers on-task-completed with functions-framework and builds its dependencies once.
+// `main.ts` serves it in images and under `npm start`.
 import { http } from '@google-cloud/functions-framework';
 import { createFunctionDeps, createSubscriber } from '@nudge/core';
 import { loadConfig } from './config.ts';
 import { consumer, handleTaskCompleted, taskCompletedPayload } from './handler.ts';
 
-// Dependencies are built once per process; every delivery reuses them.
-const deps = createFunctionDeps(consumer, loadConfig());
+export const config = loadConfig();
+export const deps = createFunctionDeps(consumer, config);
 
 http(
   consumer,

@@ -1,11 +1,9 @@
-import type { IncomingMessage } from 'node:http';
-import { AppError } from '@nudge/core';
+import { AppError, type FrameworkRequest } from '@nudge/core';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const maxBodyBytes = 64 * 1024;
 
-/** What functions-framework leaves on the request: the parsed body and the bytes it came from. */
-export type FrameworkRequest = IncomingMessage & { body?: unknown; rawBody?: Buffer };
+export type { FrameworkRequest };
 
 /**
  * The JSON body of a request. functions-framework has already read and parsed it (with its own
@@ -13,6 +11,8 @@ export type FrameworkRequest = IncomingMessage & { body?: unknown; rawBody?: Buf
  * that is not `application/json` is a 415. Returns undefined when there is no body.
  */
 export function jsonBody(req: FrameworkRequest): unknown {
+  // functions-framework could not parse it (malformed JSON); serveFunction passed the error on.
+  if (req.bodyError) throw req.bodyError;
   const declared = Number(req.headers['content-length'] ?? 0);
   const size = Math.max(req.rawBody?.length ?? 0, Number.isFinite(declared) ? declared : 0);
   if (size > maxBodyBytes)

@@ -89,7 +89,13 @@ export {
   reminderSpecs,
 } from './reminder/input.ts';
 export { initialReminderStatus, type PlannedReminder, planReminders } from './reminder/plan.ts';
-export { createFunctionDeps, type FunctionDeps, type SharedConfig } from './runtime/function-deps.ts';
+export {
+  closeFunctionDeps,
+  createFunctionDeps,
+  type FunctionDeps,
+  type SharedConfig,
+} from './runtime/function-deps.ts';
+export { type FrameworkRequest, type ServeOptions, serveFunction } from './runtime/serve.ts';
 export { completeTask, reopenTask } from './task/complete.ts';
 export { createTask, insertTask, type NewTask } from './task/create.ts';
 export { deleteTask } from './task/delete.ts';

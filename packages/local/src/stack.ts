@@ -216,11 +216,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         DAPR_APP_URLS: functionNames.map((name) => `${name}=${urls[name]}`).join(','),
       },
     });
-    const frameworkCli = join(repoRoot, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
     for (const name of functionNames) {
+      // Each function's main.ts, as its image runs it: functions-framework's server, our shutdown.
       supervisor.start({
         name,
-        args: [frameworkCli, `--target=${name}`, `--source=${join(repoRoot, 'functions', name)}`],
+        args: [join(repoRoot, 'functions', name, 'src/main.ts')],
         cwd: repoRoot,
         env: {
           ...common,

@@ -1,15 +1,21 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nudge/core';
-import { createTestDatabase, type TestDatabase } from '@nudge/core/testing';
+import {
+  createTestDatabase,
+  type SpawnedFunction,
+  spawnFunction,
+  type TestDatabase,
+} from '@nudge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/repo.ts';
 
-// The image runs exactly this: scripts/bundle.sh's output under the functions-framework CLI.
+// The image runs exactly this: scripts/bundle.sh's main.mjs, alone in a folder with no node_modules.
 describe('the esbuild bundle the images ship', () => {
   let database: TestDatabase;
-  let server: ChildProcess | undefined;
-  let base: string;
+  let fn: SpawnedFunction;
+  const app = mkdtempSync(join(tmpdir(), 'nudge-bundle-'));
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -17,50 +23,31 @@ describe('the esbuild bundle the images ship', () => {
       cwd: repoRoot,
       stdio: 'pipe',
     });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(
-      process.execPath,
-      [
-        join(repoRoot, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
-        '--target=cron-scan',
-        `--source=${join(repoRoot, 'dist/cron-scan')}`,
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          PORT: String(port),
-          DATABASE_URL: database.url,
-        },
-        stdio: 'ignore',
-      },
-    );
-    for (let i = 0; i < 200; i++) {
-      if (
-        await fetch(`${base}/healthz`)
-          .then((r) => r.ok)
-          .catch(() => false)
-      )
-        return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('the bundled cron-scan did not answer /healthz within 10 s');
+    cpSync(join(repoRoot, 'dist/cron-scan'), app, { recursive: true });
+    fn = await spawnFunction(join(app, 'main.mjs'), { NODE_ENV: 'production', DATABASE_URL: database.url });
   }, 60_000);
 
   afterAll(async () => {
-    server?.kill('SIGTERM');
+    await fn?.terminate();
     await database?.drop();
+    rmSync(app, { recursive: true, force: true });
   });
 
-  it('starts under the functions-framework CLI and answers the probes Knative uses', async () => {
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  it('starts on its own and answers the probes Knative uses', async () => {
+    expect((await fetch(`${fn.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${fn.url}/readyz`)).status).toBe(200);
   });
 
   it('serves the Prometheus metrics the alert rules name', async () => {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${fn.url}/metrics`)).text();
     expect(text).toContain('cron_scan_duration_seconds');
     expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('runs a scan when the cron binding POSTs, and drains on SIGTERM with exit code 0', async () => {
+    const scan = await fetch(`${fn.url}/scan-schedule`, { method: 'POST' });
+    expect(scan.status).toBe(200);
+    expect(await scan.json()).toMatchObject({ claimed: 0 });
+    expect(await fn.terminate()).toBe(0);
   });
 });

@@ -50,3 +50,9 @@ export function createFunctionDeps(
     });
   return { logger, metrics, db, clock, relay };
 }
+
+/** Shutdown's last step: publish what the relay still has in hand, then close the pool. */
+export async function closeFunctionDeps(deps: Pick<FunctionDeps, 'relay' | 'db'>): Promise<void> {
+  await deps.relay.idle();
+  await deps.db.destroy();
+}

@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import {
+  createTestDatabase,
+  type SpawnedFunction,
+  spawnFunction,
+  type TestDatabase,
+} from '@nudge/core/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+// main.ts as a process, the way images and `npm start` run the subscriber.
+let testDb: TestDatabase;
+let fn: SpawnedFunction;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  fn = await spawnFunction(fileURLToPath(new URL('../src/main.ts', import.meta.url)), {
+    DATABASE_URL: testDb.url,
+    DAPR_HTTP_PORT: '9',
+  });
+});
+afterAll(async () => {
+  await fn.terminate();
+  await testDb.drop();
+});
+
+it('dead-letters a structured delivery whose body is not JSON, with a log line and a metric', async () => {
+  const response = await fetch(`${fn.url}/task-completed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/cloudevents+json' },
+    body: '{"specversion": "1.0", "id": ',
+  });
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ status: 'DROP' });
+  const metrics = await (await fetch(`${fn.url}/metrics`)).text();
+  expect(metrics).toMatch(/events_dead_lettered_total\{[^}]*reason="malformed"[^}]*\} 1/);
+  expect(fn.output()).toMatch(/event dead-lettered/);
+});
+
+it('stops on SIGTERM with exit code 0', async () => {
+  expect(await fn.terminate()).toBe(0);
+});
