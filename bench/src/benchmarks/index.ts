@@ -1,7 +1,19 @@
 import type { Benchmark } from '../harness/benchmark.ts';
 import { api } from './api.ts';
 import { coldStart } from './cold-start.ts';
+import { graphileComparison } from './graphile-comparison.ts';
 import { recurrenceEngine } from './recurrence-engine.ts';
+import { recurrencePipeline } from './recurrence-pipeline.ts';
+import { reminderBurst } from './reminder-burst.ts';
+import { steadyLateness } from './steady-lateness.ts';
 
 /** In the issue's order; `npm run bench -- --only <name>` picks one. */
-export const benchmarks: Benchmark[] = [api, coldStart, recurrenceEngine];
+export const benchmarks: Benchmark[] = [
+  api,
+  reminderBurst,
+  steadyLateness,
+  recurrencePipeline,
+  graphileComparison,
+  coldStart,
+  recurrenceEngine,
+];
