@@ -40,6 +40,11 @@ export interface LocalStackOptions {
   onMail?: (mail: CapturedMail) => void;
   /** How long to wait for every process to answer its health check. */
   readyTimeoutMs?: number;
+  /**
+   * The port the functions reach the sidecar on, when something sits between them (the fault
+   * tests' proxy, which makes the broker answer 500 or refuse connections); default ports.sidecar.
+   */
+  appSidecarPort?: number;
   /** Abandons a start in progress (Ctrl-C while starting): everything started so far is stopped. */
   abort?: AbortSignal;
 }
@@ -226,6 +231,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ...common,
           PORT: String(options.ports[name]),
           AUTH_JWT_SECRET: name === 'task-api' ? jwtSecret : undefined,
+          DAPR_HTTP_PORT: String(options.appSidecarPort ?? options.ports.sidecar),
         },
       });
     }
