@@ -1,10 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@nudge/core';
 import { type LocalStack, startLocalStack } from '../../../packages/local/src/stack.ts';
+import { startBrokerProxy } from './broker-proxy.ts';
+
+export interface TopicRecord {
+  offset: number;
+  key?: string;
+  event: { id: string; type: string; data?: { payload?: Record<string, unknown> } };
+}
 
 export interface BenchStack extends LocalStack {
+  dataDir: string;
+  /** Present when started with `brokerProxy`: the functions publish through it. */
+  proxy: Awaited<ReturnType<typeof startBrokerProxy>> | undefined;
+  /** Every record the sidecar's durable log holds for a topic (the broker's publication record). */
+  topic(name: string): Promise<TopicRecord[]>;
   /** The last lines the stack's processes printed, for error messages. */
   tail(lines?: number): string;
   /** Runs one scan now, as the Dapr cron binding does every 30 s; resolves with its JSON summary. */
@@ -20,6 +32,8 @@ export async function startBenchStack(options: {
   smtpUrl: string;
   env?: Record<string, string>;
   logLevel?: string;
+  /** Put a fault-injecting proxy between the functions and the sidecar. */
+  brokerProxy?: boolean;
 }): Promise<BenchStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nudge-bench-stack-'));
   const lines: string[] = [];
@@ -32,7 +46,9 @@ export async function startBenchStack(options: {
     smtp: await freePort(),
     postgres: await freePort(),
   };
+  const proxy = options.brokerProxy ? await startBrokerProxy(ports.sidecar) : undefined;
   const stack = await startLocalStack({
+    appSidecarPort: proxy?.port,
     dataDir,
     ports,
     databaseUrl: options.databaseUrl,
@@ -47,6 +63,17 @@ export async function startBenchStack(options: {
   });
   return {
     ...stack,
+    dataDir,
+    proxy,
+    async topic(name) {
+      const text = await readFile(join(dataDir, 'broker', 'topics', 'pubsub', `${name}.jsonl`), 'utf8').catch(
+        () => '',
+      );
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as TopicRecord);
+    },
     tail: (count = 60) => lines.slice(-count).join('\n'),
     async scan() {
       const response = await fetch(`${stack.urls['cron-scan']}/scan-schedule`, {
@@ -59,6 +86,7 @@ export async function startBenchStack(options: {
     },
     async stop() {
       await stack.stop();
+      await proxy?.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
