@@ -64,7 +64,8 @@ describe('kill -9 under load', () => {
     await eventually(
       'outbox fully published',
       async () =>
-        (await rig.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute()).length === 0,
+        (await rig.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute())
+          .length === 0,
       90_000,
       rig,
     );
