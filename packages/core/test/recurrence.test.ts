@@ -98,4 +98,15 @@ describe('schedule', () => {
     expect(s.after(new Date('2026-11-02T09:00:00Z'))?.toISOString()).toBe('2026-11-05T09:00:00.000Z');
     expect(s.after(new Date('2026-11-04T00:00:00Z'))?.toISOString()).toBe('2026-11-05T09:00:00.000Z');
   });
+
+  it('keeps the anchor’s milliseconds on every occurrence', () => {
+    const s = schedule({
+      rule: 'daily',
+      dtstart: new Date('2026-11-22T02:21:55.701Z'),
+      timezone: 'Europe/Berlin',
+    });
+    expect(s.after(new Date('2026-11-22T02:21:55.701Z'))?.toISOString()).toBe('2026-11-23T02:21:55.701Z');
+    expect(s.after(new Date('2026-11-23T02:21:55.300Z'))?.toISOString()).toBe('2026-11-23T02:21:55.701Z');
+    expect(iso(s.first(2))).toEqual(['2026-11-22T02:21:55.701Z', '2026-11-23T02:21:55.701Z']);
+  });
 });

@@ -56,20 +56,26 @@ export function schedule({ rule, dtstart, timezone }: ScheduleInput): Schedule {
     { ...options, until: floatingUntil ?? null, dtstart: toFloating(dtstart, timezone), tzid: null },
     true,
   );
+  // rrule works in whole seconds; the anchor's milliseconds (zone offsets are whole minutes)
+  // are carried onto every occurrence so a series keeps its exact time of day.
+  const millis = dtstart.getUTCMilliseconds();
+  const toReal = (floating: Date) => new Date(fromFloating(floating, timezone).getTime() + millis);
   return {
     first(count) {
-      return rrule.all((_, index) => index < count).map((date) => fromFloating(date, timezone));
+      return rrule.all((_, index) => index < count).map(toReal);
     },
     after(instant) {
       // Compare in floating time, then confirm in real time: around a fall-back the same wall-clock
-      // minute maps to two instants, and the real instant must still be strictly after.
+      // minute maps to two instants, and within one second the milliseconds decide.
       let cursor = toFloating(instant, timezone);
+      let inclusive = true;
       for (let guard = 0; guard < 4; guard += 1) {
-        const next = rrule.after(cursor, false);
+        const next = rrule.after(cursor, inclusive);
         if (!next) return null;
-        const real = fromFloating(next, timezone);
+        const real = toReal(next);
         if (real.getTime() > instant.getTime()) return real;
         cursor = next;
+        inclusive = false;
       }
       return null;
     },
