@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { isRetryableDbError } from '../db/pg-errors.ts';
+import { isDataException, isRetryableDbError } from '../db/pg-errors.ts';
 import { AppError } from '../errors/app-error.ts';
 import { zodDetails } from '../errors/zod-details.ts';
 import { eventDataSchema } from '../events/envelope.ts';
@@ -36,6 +36,8 @@ const knownTypes = new Set<string>([...taskEventTypes, ...reminderEventTypes]);
 function outcomeForError(error: unknown): Outcome {
   if (isRetryableDbError(error)) return retry('database unavailable');
   if (error instanceof AppError && error.code === 'validation_failed') return drop('invalid_data');
+  // PostgreSQL could not read a value the event carries (e.g. U+0000 in a text): every retry fails alike.
+  if (isDataException(error)) return drop('invalid_data');
   // Unknown failures are retried; Dapr's resiliency policy caps the retries and then dead-letters.
   return retry('unexpected error');
 }
