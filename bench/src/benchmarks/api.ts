@@ -53,8 +53,9 @@ export const api: Benchmark = {
   async unavailable() {
     return existsSync(taskApiEntry) ? null : 'functions/task-api/src/main.ts has not landed yet';
   },
-  async run({ quick, repeats, postgres, log }) {
-    const durationS = quick ? 3 : 10;
+  async run({ quick, repeats: requested, postgres, log }) {
+    const repeats = Math.min(requested, 3);
+    const durationS = quick ? 2 : 8;
     const database = await postgres.database('bench_api');
     const sidecar = await startAcceptingSidecar();
     const [apiPort, basePort] = [await freePort(), await freePort()];

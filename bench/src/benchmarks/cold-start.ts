@@ -46,7 +46,8 @@ export const coldStart: Benchmark = {
       ? null
       : 'no function entry has landed yet';
   },
-  async run({ repeats, postgres, log }) {
+  async run({ quick, repeats: requested, postgres, log }) {
+    const repeats = Math.min(requested, quick ? 2 : 3);
     const present = functionNames.filter((name) => existsSync(entryOf(name)));
     const outDir = await mkdtemp(join(tmpdir(), 'nudge-bench-bundle-'));
     const database = await postgres.database('bench_cold');

@@ -37,7 +37,7 @@ export const reminderBurst: Benchmark = {
   async run({ quick, repeats, postgres, log }) {
     const backlog = quick ? 100_000 : 1_000_000;
     const burst = quick ? 2_000 : 10_000;
-    const runs = quick ? 1 : Math.min(repeats, 3);
+    const runs = quick ? 1 : Math.min(repeats, 2);
     const database = await postgres.database('bench_burst');
     const sink = await startSmtpSink();
     try {

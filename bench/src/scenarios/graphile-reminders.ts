@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { makeWorkerUtils, runMigrations } from 'graphile-worker';
+import { sql } from 'kysely';
 import type { BenchPostgres } from '../harness/postgres.ts';
 import { spawnNode } from '../harness/processes.ts';
 import { seedDueReminders } from '../harness/seed.ts';
@@ -15,13 +16,14 @@ export interface PeerSettings {
 }
 
 /**
- * `count` reminders due in the same second, each a graphile-worker job with `run_at` at that
- * second, run by a separate worker process against the same PostgreSQL and SMTP server.
+ * `count` reminders, each a graphile-worker job with `runAt` at its time, run by a separate worker
+ * process against the same PostgreSQL and SMTP server: all due in the same second `leadMs` from
+ * now, or, with `spreadMs`, at random instants spread evenly over that window.
  */
 export async function graphileReminderBurst(
   postgres: BenchPostgres,
   sink: SmtpSink,
-  options: { count: number; leadMs: number; timeoutMs: number; settings: PeerSettings },
+  options: { count: number; leadMs: number; timeoutMs: number; settings: PeerSettings; spreadMs?: number },
 ): Promise<DeliveryOutcome> {
   const database = await postgres.database('bench_graphile');
   try {
@@ -33,9 +35,13 @@ export async function graphileReminderBurst(
       label: 'graphile',
     });
     const utils = await makeWorkerUtils({ connectionString: database.url });
-    const dueAt = new Date(Date.now() + options.leadMs);
+    const start = Date.now() + options.leadMs;
+    const due = new Map(reminders.map((r) => [r.id, start + Math.random() * (options.spreadMs ?? 0)]));
+    const ids = [...due.keys()];
     try {
-      await database.db.updateTable('reminders').set({ remind_at: dueAt }).execute();
+      await sql`update reminders set remind_at = v.at
+        from unnest(${ids}::uuid[], ${ids.map((id) => new Date(due.get(id)!).toISOString())}::timestamptz[]) as v(id, at)
+        where reminders.id = v.id`.execute(database.db);
       for (let i = 0; i < reminders.length; i += 1_000) {
         await utils.addJobs(
           reminders.slice(i, i + 1_000).map((reminder) => ({
@@ -44,9 +50,9 @@ export async function graphileReminderBurst(
               reminder_id: reminder.id,
               task_id: reminder.task_id,
               user_id: reminder.user_id,
-              reminder_time: dueAt.toISOString(),
+              reminder_time: new Date(due.get(reminder.id)!).toISOString(),
             } satisfies ReminderJob,
-            runAt: dueAt,
+            runAt: new Date(due.get(reminder.id)!),
           })),
         );
       }
@@ -58,14 +64,19 @@ export async function graphileReminderBurst(
       [JSON.stringify({ connectionString: database.url, smtpUrl: sink.url, ...options.settings })],
       { ready: /^ready$/ },
     );
-    if (Date.now() >= dueAt.getTime()) throw new Error('setup overran the lead time: raise leadMs');
+    if (Date.now() >= start) throw new Error('setup overran the lead time: raise leadMs');
     try {
-      await sink.waitFor(sink.accepted.size + reminders.length, options.timeoutMs).catch(() => {});
+      await sink
+        .waitFor(
+          sink.accepted.size + reminders.length,
+          options.leadMs + (options.spreadMs ?? 0) + options.timeoutMs,
+        )
+        .catch(() => {});
       await new Promise((resolve) => setTimeout(resolve, 500)); // let any duplicate arrive before counting
     } finally {
       await worker.stop();
     }
-    return deliveryOutcome(sink, new Map(reminders.map((reminder) => [reminder.id, dueAt.getTime()])));
+    return deliveryOutcome(sink, due);
   } finally {
     await database.drop();
   }
