@@ -18,6 +18,7 @@ import {
   startFakeSidecar,
   type TestDatabase,
 } from '@nudge/core/testing';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHeldReminders, type HeldReminders } from '../src/held-reminders.ts';
 import { type ScanDeps, scan } from '../src/scan.ts';
@@ -209,6 +210,22 @@ describe('cron-scan', () => {
       .where('event_type', '=', 'reminder.due')
       .execute();
     expect(new Set(rows.map((row) => row.created_at.getTime())).size).toBeLessThanOrEqual(2);
+  });
+
+  it('claims a burst of overdue reminders larger than 20 batches in one scan, each once', async () => {
+    // batchSize is 50 here: 1,100 reminders are 22 batches, beyond the old 20-batch cap per scan.
+    await sql`with t as (
+        insert into tasks (user_id, title, due_at)
+        select 'ann', 'burst ' || n, now() + interval '1 hour' from generate_series(1, 1100) as n
+        returning id)
+      insert into reminders (task_id, user_id, remind_at) select id, 'ann', now() - interval '1 minute' from t`.execute(
+      db,
+    );
+    expect((await scan(deps())).dispatched).toBe(1_100);
+    const { rows } = await sql<{ n: number }>`
+      select count(distinct cloud_event->'data'->'payload'->>'reminder_id')::int as n
+      from outbox where event_type = 'reminder.due'`.execute(db);
+    expect(rows[0]!.n).toBe(1_100);
   });
 
   it('leaves a held reminder to other scans while the lease lasts, then takes it over', async () => {
