@@ -53,7 +53,12 @@ export const reminderBurst: Benchmark = {
       const leaseMs = await timeRolledBack(
         database.db,
         (trx) =>
-          leaseUpcoming(trx, { now, until: new Date(now.getTime() + 35_000), graceMs: 10_000, limit: 4_000 }),
+          leaseUpcoming(trx, {
+            now,
+            until: new Date(now.getTime() + 35_000),
+            graceMs: 10_000,
+            limit: 50_000,
+          }),
         20,
       );
       const plan = await sql<{ 'QUERY PLAN': string }>`explain
