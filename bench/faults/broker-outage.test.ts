@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
+  eventuallyOutboxPublished,
   expectExactlyOneNextOccurrence,
   expectOutboxPublished,
   expectPerUserOrder,
@@ -73,14 +74,7 @@ describe('broker outage', () => {
     const completed = tasks.slice(0, Math.min(rounds, tasks.length)).map((task) => task.id);
 
     // cron-scan's relay pass (every 30 s) retries whatever the outage left behind.
-    await eventually(
-      'outbox fully published after the outage',
-      async () =>
-        (await rig.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute())
-          .length === 0,
-      120_000,
-      rig,
-    );
+    await eventuallyOutboxPublished(rig, 120_000);
     await eventually(
       'every completion has its next occurrence',
       async () => (await nextOccurrenceCounts(rig.db, completed)).children >= completed.length,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   completeAll,
   eventually,
+  eventuallyOutboxPublished,
   expectExactlyOneNextOccurrence,
   expectOutboxPublished,
   faultLoad,
@@ -61,14 +62,7 @@ describe('kill -9 under load', () => {
       150_000,
       rig,
     );
-    await eventually(
-      'outbox fully published',
-      async () =>
-        (await rig.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute())
-          .length === 0,
-      90_000,
-      rig,
-    );
+    await eventuallyOutboxPublished(rig, 90_000);
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // anything doubled would show up now
 
     await expectExactlyOneNextOccurrence(rig.db, parents);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   completeAll,
   eventually,
+  eventuallyOutboxPublished,
   expectExactlyOneNextOccurrence,
   expectOutboxPublished,
   faultLoad,
@@ -63,14 +64,7 @@ describe('PostgreSQL restart', () => {
       120_000,
       rig,
     );
-    await eventually(
-      'outbox fully published',
-      async () =>
-        (await rig.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute())
-          .length === 0,
-      90_000,
-      rig,
-    );
+    await eventuallyOutboxPublished(rig, 90_000);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
 
     expect(await startedAt()).toBeGreaterThan(serverStartedBefore); // PostgreSQL did restart

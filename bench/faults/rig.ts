@@ -160,6 +160,18 @@ export async function eventually(what: string, check: () => Promise<boolean>, ti
   }
 }
 
+/** Waits until the outbox has no unpublished row left (cron-scan's relay pass retries every 30 s). */
+export async function eventuallyOutboxPublished(rig: Rig, timeoutMs: number) {
+  await eventually(
+    'outbox fully published',
+    async () =>
+      (await rig.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute()).length ===
+      0,
+    timeoutMs,
+    rig,
+  );
+}
+
 export async function nextOccurrenceCounts(db: Db, parents: readonly string[]) {
   const { rows } = await sql<{ children: number; parents: number }>`
     select count(*)::int as children, count(distinct parent_task_id)::int as parents

@@ -22,6 +22,35 @@ const summary = (side: string, runs: DeliveryOutcome[]) => ({
   p99: median(runs.map((run) => run.lateness_s.p99)),
 });
 
+/** Both sides' rows and their ratio, ours ÷ theirs. */
+function comparisonRows(
+  ours: ReturnType<typeof summary>,
+  theirs: ReturnType<typeof summary>,
+  ratio: string,
+): Row[] {
+  const figures = (side: ReturnType<typeof summary>) => ({
+    'last accepted s': round(side.last, 2),
+    'lateness p50 s': round(side.p50, 2),
+    'lateness p99 s': round(side.p99, 2),
+  });
+  return [
+    ...[ours, theirs].map((side) => ({
+      side: side.side,
+      delivered: side.delivered,
+      duplicates: side.duplicates,
+      ...figures(side),
+    })),
+    {
+      side: ratio,
+      delivered: '',
+      duplicates: '',
+      'last accepted s': round(ours.last / theirs.last, 2),
+      'lateness p50 s': round(ours.p50 / theirs.p50, 2),
+      'lateness p99 s': round(ours.p99 / theirs.p99, 2),
+    },
+  ];
+}
+
 export const graphileComparison: Benchmark = {
   name: 'graphile-worker',
   title: '5. Side by side with graphile-worker: the same reminders, PostgreSQL, email and SMTP server',
@@ -88,42 +117,12 @@ export const graphileComparison: Benchmark = {
       `graphile-worker 0.18 (concurrency ${peer.concurrency}, poll ${peer.pollInterval} ms)`,
       theirs,
     );
-    const rows: Row[] = [a, b].map((side) => ({
-      side: side.side,
-      delivered: side.delivered,
-      duplicates: side.duplicates,
-      'last accepted s': round(side.last, 2),
-      'lateness p50 s': round(side.p50, 2),
-      'lateness p99 s': round(side.p99, 2),
-    }));
-    rows.push({
-      side: 'ours ÷ theirs',
-      delivered: '',
-      duplicates: '',
-      'last accepted s': round(a.last / b.last, 2),
-      'lateness p50 s': round(a.p50 / b.p50, 2),
-      'lateness p99 s': round(a.p99 / b.p99, 2),
-    });
     const c = summary('steady: Nudge', [steadyOurs!]);
     const d = summary('steady: graphile-worker', [steadyTheirs!]);
-    for (const side of [c, d]) {
-      rows.push({
-        side: side.side,
-        delivered: side.delivered,
-        duplicates: side.duplicates,
-        'last accepted s': round(side.last, 2),
-        'lateness p50 s': round(side.p50, 2),
-        'lateness p99 s': round(side.p99, 2),
-      });
-    }
-    rows.push({
-      side: 'steady: ours ÷ theirs',
-      delivered: '',
-      duplicates: '',
-      'last accepted s': round(c.last / d.last, 2),
-      'lateness p50 s': round(c.p50 / d.p50, 2),
-      'lateness p99 s': round(c.p99 / d.p99, 2),
-    });
+    const rows: Row[] = [
+      ...comparisonRows(a, b, 'ours ÷ theirs'),
+      ...comparisonRows(c, d, 'steady: ours ÷ theirs'),
+    ];
     const complete = [...ours, ...theirs, steadyOurs!, steadyTheirs!].every(
       (run) => run.delivered === run.expected && run.duplicates === 0,
     );
