@@ -26,4 +26,6 @@ COPY --from=build --chown=root:root /app /app
 # The image's `node` user (uid 1000); no write access to /app.
 USER 1000:1000
 EXPOSE 8080
-ENTRYPOINT ["node", "--enable-source-maps", "/app/main.mjs"]
+# No --enable-source-maps: it roughly doubles idle RSS (85 -> 170 MiB, bench cold-start); set
+# NODE_OPTIONS=--enable-source-maps on a pod when readable stack traces are worth the memory.
+ENTRYPOINT ["node", "/app/main.mjs"]
