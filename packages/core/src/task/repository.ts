@@ -8,28 +8,18 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** Ids are UUIDs; anything else names no task (and would make PostgreSQL raise 22P02). */
 export const isTaskId = (id: string) => uuidPattern.test(id);
 
+const ownTask = (db: Db | Trx, userId: string, id: string) =>
+  db.selectFrom('tasks').selectAll().where('id', '=', id).where('user_id', '=', userId);
+
 /** The user's task, or null: another user's task and a malformed id are both simply absent. */
 export async function findTaskRow(db: Db | Trx, userId: string, id: string): Promise<TaskRow | null> {
   if (!isTaskId(id)) return null;
-  const row = await db
-    .selectFrom('tasks')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return row ?? null;
+  return (await ownTask(db, userId, id).executeTakeFirst()) ?? null;
 }
 
 /** Locks the user's task for the rest of the transaction, or throws `not_found`. */
 export async function lockTaskRow(trx: Trx, userId: string, id: string): Promise<TaskRow> {
-  if (!isTaskId(id)) throw notFound('task');
-  const row = await trx
-    .selectFrom('tasks')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .forUpdate()
-    .executeTakeFirst();
+  const row = isTaskId(id) ? await ownTask(trx, userId, id).forUpdate().executeTakeFirst() : undefined;
   if (!row) throw notFound('task');
   return row;
 }
