@@ -1,5 +1,6 @@
 import {
   type Clock,
+  createSubscriber,
   type Db,
   drop,
   type IncomingEvent,
@@ -98,4 +99,15 @@ export async function handleReminderDue(
     Math.max(0, (sentAt.getTime() - reminder.remind_at.getTime()) / 1000),
   );
   return success();
+}
+
+/** The subscriber edge for reminder.due, as index.ts registers it (tests register the same). */
+export function createOnReminderDue(deps: ReminderDueDeps) {
+  return createSubscriber({
+    consumer,
+    eventType: 'reminder.due',
+    payloadSchema: reminderDuePayload,
+    handler: handleReminderDue,
+    deps,
+  });
 }

@@ -1,9 +1,9 @@
 // Registers on-reminder-due with functions-framework and builds its dependencies once.
 // `main.ts` serves it in images and under `npm start`.
 import { http } from '@google-cloud/functions-framework';
-import { createFunctionDeps, createSubscriber } from '@nudge/core';
+import { createFunctionDeps } from '@nudge/core';
 import { loadConfig } from './config.ts';
-import { consumer, handleReminderDue, reminderDuePayload } from './handler.ts';
+import { consumer, createOnReminderDue } from './handler.ts';
 import { createMailer } from './mailer.ts';
 
 export const config = loadConfig();
@@ -16,12 +16,6 @@ export const mailer = createMailer({
 
 http(
   consumer,
-  createSubscriber({
-    consumer,
-    eventType: 'reminder.due',
-    payloadSchema: reminderDuePayload,
-    handler: handleReminderDue,
-    // Connect, greeting and socket timeouts can each run out once, plus a margin.
-    deps: { ...deps, mailer, claimMs: config.SMTP_TIMEOUT_MS * 4 + 10_000 },
-  }),
+  // Connect, greeting and socket timeouts can each run out once, plus a margin.
+  createOnReminderDue({ ...deps, mailer, claimMs: config.SMTP_TIMEOUT_MS * 4 + 10_000 }),
 );

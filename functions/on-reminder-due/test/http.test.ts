@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { buildEvent, createMetrics, createSubscriber, type Metrics, sources, systemClock } from '@nudge/core';
+import { buildEvent, createMetrics, type Metrics, sources, systemClock } from '@nudge/core';
 import {
   createTestDatabase,
   type DeliveryMode,
@@ -15,7 +15,7 @@ import {
 } from '@nudge/core/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { consumer, handleReminderDue, reminderDuePayload } from '../src/handler.ts';
+import { consumer, createOnReminderDue } from '../src/handler.ts';
 import { createMailer } from '../src/mailer.ts';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
@@ -45,13 +45,7 @@ beforeAll(async () => {
   });
   http(
     consumer,
-    createSubscriber({
-      consumer,
-      eventType: 'reminder.due',
-      payloadSchema: reminderDuePayload,
-      handler: handleReminderDue,
-      deps: { db: database.db, mailer, clock: systemClock, metrics, logger, claimMs: 30_000 },
-    }),
+    createOnReminderDue({ db: database.db, mailer, clock: systemClock, metrics, logger, claimMs: 30_000 }),
   );
   server = getTestServer(consumer);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

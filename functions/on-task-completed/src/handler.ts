@@ -1,6 +1,7 @@
 import {
   buildEvent,
   type Clock,
+  createSubscriber,
   type Db,
   enqueueEvents,
   type IncomingEvent,
@@ -132,4 +133,15 @@ export async function handleTaskCompleted(
   deps.relay.kick();
   logger.info({ task_id: result.taskId, due_at: result.dueAt.toISOString() }, 'next occurrence created');
   return success();
+}
+
+/** The subscriber edge for task.completed, as index.ts registers it (tests register the same). */
+export function createOnTaskCompleted(deps: TaskCompletedDeps) {
+  return createSubscriber({
+    consumer,
+    eventType: 'task.completed',
+    payloadSchema: taskCompletedPayload,
+    handler: handleTaskCompleted,
+    deps,
+  });
 }

@@ -1,20 +1,11 @@
 // Registers on-task-completed with functions-framework and builds its dependencies once.
 // `main.ts` serves it in images and under `npm start`.
 import { http } from '@google-cloud/functions-framework';
-import { createFunctionDeps, createSubscriber } from '@nudge/core';
+import { createFunctionDeps } from '@nudge/core';
 import { loadConfig } from './config.ts';
-import { consumer, handleTaskCompleted, taskCompletedPayload } from './handler.ts';
+import { consumer, createOnTaskCompleted } from './handler.ts';
 
 export const config = loadConfig();
 export const deps = createFunctionDeps(consumer, config);
 
-http(
-  consumer,
-  createSubscriber({
-    consumer,
-    eventType: 'task.completed',
-    payloadSchema: taskCompletedPayload,
-    handler: handleTaskCompleted,
-    deps,
-  }),
-);
+http(consumer, createOnTaskCompleted(deps));

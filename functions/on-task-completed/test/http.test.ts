@@ -8,7 +8,6 @@ import {
   createLogger,
   createMetrics,
   createOutboxRelay,
-  createSubscriber,
   createTask,
   createTaskSchema,
   type NudgeCloudEvent,
@@ -25,7 +24,7 @@ import {
   type TestDatabase,
 } from '@nudge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumer, handleTaskCompleted, taskCompletedPayload } from '../src/handler.ts';
+import { consumer, createOnTaskCompleted } from '../src/handler.ts';
 
 let database: TestDatabase;
 let sidecar: FakeSidecar;
@@ -46,16 +45,7 @@ beforeAll(async () => {
     logger,
     clock: systemClock,
   });
-  http(
-    consumer,
-    createSubscriber({
-      consumer,
-      eventType: 'task.completed',
-      payloadSchema: taskCompletedPayload,
-      handler: handleTaskCompleted,
-      deps: { db: database.db, relay, clock: systemClock, metrics, logger },
-    }),
-  );
+  http(consumer, createOnTaskCompleted({ db: database.db, relay, clock: systemClock, metrics, logger }));
   server = getTestServer(consumer);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -160,12 +150,12 @@ describe('on-task-completed operations', () => {
     const logger = createLogger(consumer, 'silent');
     http(
       'on-task-completed-offline',
-      createSubscriber({
-        consumer,
-        eventType: 'task.completed',
-        payloadSchema: taskCompletedPayload,
-        handler: handleTaskCompleted,
-        deps: { db: offline.db, relay, clock: systemClock, metrics: createMetrics(consumer), logger },
+      createOnTaskCompleted({
+        db: offline.db,
+        relay,
+        clock: systemClock,
+        metrics: createMetrics(consumer),
+        logger,
       }),
     );
     const offlineServer = getTestServer('on-task-completed-offline');
