@@ -1,7 +1,15 @@
 import type { ServerResponse } from 'node:http';
-import { AppError, handleOps, RateLimitedError, sendError, sendJson, trackRequest } from '@nudge/core';
+import {
+  AppError,
+  type FrameworkRequest,
+  handleOps,
+  RateLimitedError,
+  sendError,
+  sendJson,
+  trackRequest,
+} from '@nudge/core';
 import express from 'express';
-import { type FrameworkRequest, jsonBody } from './body.ts';
+import { jsonBody } from './body.ts';
 import { applyCors } from './cors.ts';
 import type { Deps } from './deps.ts';
 import { openApiDocument } from './openapi.ts';

@@ -3,8 +3,6 @@ import { AppError, type FrameworkRequest } from '@nudge/core';
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const maxBodyBytes = 64 * 1024;
 
-export type { FrameworkRequest };
-
 /**
  * The JSON body of a request. functions-framework has already read and parsed it (with its own
  * 1 GB limit), so the 64 KiB limit is enforced here on the declared and the actual size; a body
