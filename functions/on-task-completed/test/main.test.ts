@@ -1,26 +1,14 @@
-import { fileURLToPath } from 'node:url';
-import {
-  createTestDatabase,
-  type SpawnedFunction,
-  spawnFunction,
-  type TestDatabase,
-} from '@nudge/core/testing';
+import { type SpawnedMain, spawnMainWithDatabase } from '@nudge/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 // main.ts as a process, the way images and `npm start` run the subscriber.
-let testDb: TestDatabase;
-let fn: SpawnedFunction;
+let spawned: SpawnedMain;
+let fn: SpawnedMain['fn'];
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  fn = await spawnFunction(fileURLToPath(new URL('../src/main.ts', import.meta.url)), {
-    DATABASE_URL: testDb.url,
-    DAPR_HTTP_PORT: '9',
-  });
+  spawned = await spawnMainWithDatabase(new URL('../src/main.ts', import.meta.url), { DAPR_HTTP_PORT: '9' });
+  fn = spawned.fn;
 });
-afterAll(async () => {
-  await fn.terminate();
-  await testDb.drop();
-});
+afterAll(() => spawned.close());
 
 it('dead-letters a structured delivery whose body is not JSON, with a log line and a metric', async () => {
   const response = await fetch(`${fn.url}/task-completed`, {

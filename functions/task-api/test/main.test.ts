@@ -1,28 +1,18 @@
-import { fileURLToPath } from 'node:url';
-import {
-  createTestDatabase,
-  type SpawnedFunction,
-  spawnFunction,
-  type TestDatabase,
-} from '@nudge/core/testing';
+import { type SpawnedMain, spawnMainWithDatabase } from '@nudge/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { secret, token } from './harness.ts';
 
 // main.ts as a process, the way images and `npm start` run task-api.
-let testDb: TestDatabase;
-let api: SpawnedFunction;
+let spawned: SpawnedMain;
+let api: SpawnedMain['fn'];
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  api = await spawnFunction(fileURLToPath(new URL('../src/main.ts', import.meta.url)), {
-    DATABASE_URL: testDb.url,
+  spawned = await spawnMainWithDatabase(new URL('../src/main.ts', import.meta.url), {
     AUTH_JWT_SECRET: secret,
     DAPR_HTTP_PORT: '9', // nothing listens: events stay in the outbox
   });
+  api = spawned.fn;
 });
-afterAll(async () => {
-  await api.terminate();
-  await testDb.drop();
-});
+afterAll(() => spawned.close());
 
 it('answers a body functions-framework cannot parse with our JSON validation_failed, and writes nothing', async () => {
   const response = await fetch(`${api.url}/api/tasks`, {
@@ -39,7 +29,7 @@ it('answers a body functions-framework cannot parse with our JSON validation_fai
       details: [{ path: '(body)', message: 'malformed JSON' }],
     },
   });
-  expect(await testDb.db.selectFrom('tasks').select('id').execute()).toHaveLength(0);
+  expect(await spawned.database.db.selectFrom('tasks').select('id').execute()).toHaveLength(0);
 });
 
 it('still authenticates first: a malformed body without a token is a 401', async () => {

@@ -1,5 +1,10 @@
 export { type DeliveryMode, deliverEvent } from './deliver.ts';
 export { type FakeSidecar, type RecordedRequest, startFakeSidecar } from './fake-sidecar.ts';
 export { insertReminderRow, insertTaskRow, insertUser } from './fixtures.ts';
-export { type SpawnedFunction, spawnFunction } from './spawn-function.ts';
+export {
+  type SpawnedFunction,
+  type SpawnedMain,
+  spawnFunction,
+  spawnMainWithDatabase,
+} from './spawn-function.ts';
 export { createTestDatabase, type TestDatabase } from './test-database.ts';

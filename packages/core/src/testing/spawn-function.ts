@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../db/embedded-postgres.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface SpawnedFunction {
   url: string;
@@ -50,4 +52,33 @@ export async function spawnFunction(mainPath: string, env: Record<string, string
       return code;
     },
   };
+}
+
+export interface SpawnedMain {
+  fn: SpawnedFunction;
+  database: TestDatabase;
+  /** Stops the process (if still running), then drops its database. */
+  close(): Promise<void>;
+}
+
+/** A fresh test database and the given main.ts spawned against it (DATABASE_URL set). */
+export async function spawnMainWithDatabase(
+  main: URL,
+  env: Record<string, string> = {},
+): Promise<SpawnedMain> {
+  const database = await createTestDatabase();
+  try {
+    const fn = await spawnFunction(fileURLToPath(main), { DATABASE_URL: database.url, ...env });
+    return {
+      fn,
+      database,
+      async close() {
+        await fn.terminate();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
 }
