@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDaprResources } from '../src/sidecar/dapr-resources.ts';
@@ -11,24 +11,22 @@ describe("the repository's dapr/ folder", () => {
     expect(resources.pubsubs.get('pubsub')).toEqual({ type: 'pubsub.kafka' });
 
     const byName = new Map(resources.subscriptions.map((plan) => [plan.name, plan]));
-    const completed = byName.get('on-task-completed')!;
-    expect(completed).toMatchObject({
-      pubsub: 'pubsub',
-      topic: 'task-events',
-      deadLetterTopic: 'task-events-dlq',
-      scopes: ['on-task-completed'],
-    });
-    expect(completed.route({ type: 'task.completed' })).toBe('/task-completed');
-    expect(completed.route({ type: 'task.created' })).toBe('/unhandled');
-    const due = byName.get('on-reminder-due')!;
-    expect(due).toMatchObject({
-      pubsub: 'pubsub',
-      topic: 'reminders',
-      deadLetterTopic: 'reminders-dlq',
-      scopes: ['on-reminder-due'],
-    });
-    expect(due.route({ type: 'reminder.due' })).toBe('/reminder-due');
-    expect(due.route({ type: 'reminder.scheduled' })).toBe('/unhandled');
+    for (const [name, topic, path, event] of [
+      ['on-task-completed', 'task-events', '/task-completed', 'task.completed'],
+      ['on-reminder-due', 'reminders', '/reminder-due', 'reminder.due'],
+    ] as const) {
+      const plan = byName.get(name)!;
+      expect(plan).toMatchObject({
+        pubsub: 'pubsub',
+        topic,
+        deadLetterTopic: `${topic}-dlq`,
+        scopes: [name],
+      });
+      expect(plan.route({ type: event }), name).toBe(path);
+    }
+    // An event type of another function on the same topic is not this one's to handle.
+    expect(byName.get('on-task-completed')!.route({ type: 'task.created' })).toBe('/unhandled');
+    expect(byName.get('on-reminder-due')!.route({ type: 'reminder.scheduled' })).toBe('/unhandled');
 
     expect(resources.cronBindings).toHaveLength(1);
     const [cron] = resources.cronBindings;
@@ -140,9 +138,8 @@ spec: { type: secretstores.kubernetes, version: v1 }
   });
 
   it('reads the default route from a rule without match, as Dapr allows', async () => {
-    const dir = await writeDaprFixture();
-    await writeFile(
-      join(dir, 'subscriptions', 'orders.yaml'),
+    const resources = await loadWith(
+      'subscriptions/orders.yaml',
       `apiVersion: dapr.io/v2alpha1
 kind: Subscription
 metadata: { name: orders-sub }
@@ -152,8 +149,6 @@ spec:
   routes: { rules: [ { match: 'event.type == "a"', path: /a }, { path: /rest } ] }
 `,
     );
-    const resources = await loadDaprResources(dir);
-    await rm(dir, { recursive: true });
     expect(resources.subscriptions[0]!.route({ type: 'b' })).toBe('/rest');
     expect(resources.subscriptions[0]!.scopes).toBeUndefined();
   });
