@@ -18,12 +18,15 @@ async function setup(options: {
   dataDir?: string;
   timeout?: string;
   schedule?: string;
+  /** Files written over the fixture's, by path inside the dapr/ folder. */
+  extra?: Record<string, string>;
 }) {
   const subscriber = await startSubscriber(options.answer);
   const resourcesDir = await writeDaprFixture({
     maxRetries: options.maxRetries ?? 3,
     timeout: options.timeout,
     schedule: options.schedule,
+    extra: options.extra,
   });
   const dataDir = options.dataDir ?? (await tempDataDir());
   const sidecar = await startSidecar({
@@ -260,12 +263,9 @@ describe('delivery', () => {
   });
 
   it('sends an event no rule matches and no default route takes to the dead-letter topic', async () => {
-    const subscriber = await startSubscriber();
-    const resourcesDir = await writeDaprFixture();
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(
-      `${resourcesDir}/subscriptions/orders.yaml`,
-      `apiVersion: dapr.io/v2alpha1
+    const { subscriber, sidecar } = await setup({
+      extra: {
+        'subscriptions/orders.yaml': `apiVersion: dapr.io/v2alpha1
 kind: Subscription
 metadata: { name: orders-sub }
 spec:
@@ -275,16 +275,8 @@ spec:
   deadLetterTopic: orders-dlq
 scopes: [app]
 `,
-    );
-    const dataDir = await tempDataDir();
-    const sidecar = await startSidecar({
-      resourcesDir,
-      dataDir,
-      apps: new Map([['app', subscriber.url]]),
-      port: 0,
-      logger,
+      },
     });
-    cleanups.push(subscriber.close, sidecar.stop, () => rm(dataDir, { recursive: true }));
     await publish(sidecar, 'orders', cloudEvent('order.refunded'), 'a');
     await expect.poll(async () => (await events(sidecar, 'orders-dlq')).length).toBe(1);
     expect(subscriber.received).toHaveLength(0);
