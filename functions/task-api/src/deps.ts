@@ -1,11 +1,4 @@
-import {
-  type Clock,
-  createFunctionDeps,
-  type Db,
-  type Logger,
-  type Metrics,
-  type OutboxKick,
-} from '@nudge/core';
+import type { Clock, Db, Logger, Metrics, OutboxKick } from '@nudge/core';
 import { type Authenticate, createAuthenticator } from './auth.ts';
 import type { Config } from './config.ts';
 import { createUserRegistry, type EnsureUser } from './ensure-user.ts';
@@ -25,24 +18,18 @@ export interface Deps {
   rateLimit: RateLimiter;
 }
 
-/** Builds the process's dependencies from its config; `overrides` lets tests stand at a fixed instant. */
-export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
-  const { db, logger, metrics, clock, relay } = createFunctionDeps('task-api', config, {
-    dbMax: 10,
-    ...(overrides.db && { db: overrides.db }),
-    ...(overrides.logger && { logger: overrides.logger }),
-    ...(overrides.metrics && { metrics: overrides.metrics }),
-    ...(overrides.clock && { clock: overrides.clock }),
-  });
+/** What task-api shares with every function (core's `createFunctionDeps`); its relay only needs kicking. */
+export type SharedDeps = Pick<Deps, 'db' | 'logger' | 'metrics' | 'clock' | 'relay'>;
+
+/** Adds task-api's own dependencies to the shared ones; `overrides` lets tests replace any of them. */
+export function createDeps(config: Config, shared: SharedDeps, overrides: Partial<Deps> = {}): Deps {
+  const { db, clock } = shared;
   return {
+    ...shared,
     corsOrigins: config.CORS_ORIGINS,
-    db,
-    logger,
-    metrics,
-    clock,
-    relay: overrides.relay ?? relay,
-    authenticate: overrides.authenticate ?? createAuthenticator(config),
-    ensureUser: overrides.ensureUser ?? createUserRegistry(db),
-    rateLimit: overrides.rateLimit ?? createRateLimiter(config.RATE_LIMIT_PER_MINUTE, clock),
+    authenticate: createAuthenticator(config),
+    ensureUser: createUserRegistry(db),
+    rateLimit: createRateLimiter(config.RATE_LIMIT_PER_MINUTE, clock),
+    ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { type Clock, createLogger, type Db, type OutboxKick } from '@nudge/core';
+import { type Clock, createLogger, createMetrics, type Db, type OutboxKick, systemClock } from '@nudge/core';
 import { createTestDatabase } from '@nudge/core/testing';
 import { SignJWT } from 'jose';
 import { createTaskApi } from '../src/app.ts';
@@ -52,17 +52,18 @@ export async function startApi(
   const testDb = await createTestDatabase();
   const config = loadConfig({ DATABASE_URL: testDb.url, AUTH_JWT_SECRET: secret, ...options.env });
   const kicks = { count: 0 };
-  const deps = createDeps(config, {
+  const shared = {
     db: testDb.db,
     logger: createLogger('task-api', 'silent'),
+    metrics: createMetrics('task-api'),
+    clock: options.clock ?? systemClock,
     relay: options.relay ?? {
       kick() {
         kicks.count += 1;
       },
     },
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...options.deps,
-  });
+  };
+  const deps = createDeps(config, shared, options.deps);
   const name = `task-api-test-${process.pid}-${registered++}`;
   http(name, createTaskApi(deps));
   const server = getTestServer(name);
