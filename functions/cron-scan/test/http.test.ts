@@ -1,20 +1,13 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
-import {
-  createDaprPublisher,
-  createLogger,
-  createMetrics,
-  createOutboxRelay,
-  systemClock,
-} from '@nudge/core';
+import { createLogger, createMetrics, systemClock } from '@nudge/core';
 import {
   createTestDatabase,
   type FakeSidecar,
   insertReminderRow,
   insertTaskRow,
   insertUser,
+  type RegisteredServer,
+  relayToSidecar,
+  serveRegistered,
   startFakeSidecar,
   type TestDatabase,
 } from '@nudge/core/testing';
@@ -24,7 +17,7 @@ import { createHeldReminders, type HeldReminders } from '../src/held-reminders.t
 
 let database: TestDatabase;
 let sidecar: FakeSidecar;
-let server: Server;
+let server: RegisteredServer;
 let base: string;
 let held: HeldReminders;
 
@@ -34,26 +27,18 @@ beforeAll(async () => {
   const { db } = database;
   const metrics = createMetrics('cron-scan');
   const logger = createLogger('cron-scan', 'silent');
-  const relay = createOutboxRelay({
-    db,
-    publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
-    metrics,
-    logger,
-    clock: systemClock,
-  });
+  const relay = relayToSidecar(sidecar, { db, metrics, logger, clock: systemClock });
   held = createHeldReminders({ db, relay, clock: systemClock, metrics, logger });
   const settings = { lookaheadMs: 35_000, leaseGraceMs: 10_000, batchSize: 100 };
-  http(
+  server = await serveRegistered(
     'cron-scan',
     createCronScanHandler({ db, relay, held, clock: systemClock, metrics, logger, settings }),
   );
-  server = getTestServer('cron-scan');
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
 });
 afterAll(async () => {
   await held.close();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await sidecar.close();
   await database.drop();
 });

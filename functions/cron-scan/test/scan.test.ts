@@ -1,9 +1,7 @@
 import {
   type Clock,
-  createDaprPublisher,
   createLogger,
   createMetrics,
-  createOutboxRelay,
   type Db,
   type Metrics,
   type NudgeCloudEvent,
@@ -15,6 +13,7 @@ import {
   insertReminderRow,
   insertTaskRow,
   insertUser,
+  relayToSidecar,
   startFakeSidecar,
   type TestDatabase,
 } from '@nudge/core/testing';
@@ -54,13 +53,7 @@ const logger = createLogger('cron-scan-test', 'silent');
 function deps(options: { clock?: Clock; held?: HeldReminders; metrics?: Metrics } = {}): ScanDeps {
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics('cron-scan');
-  const relay = createOutboxRelay({
-    db,
-    publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
-    metrics,
-    logger,
-    clock,
-  });
+  const relay = relayToSidecar(sidecar, { db, metrics, logger, clock });
   const held = options.held ?? createHeldReminders({ db, relay, clock, metrics, logger });
   cleanups.push(() => held.close());
   return {

@@ -1,8 +1,4 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { buildEvent, createMetrics, type Metrics, sources, systemClock } from '@nudge/core';
 import {
   createTestDatabase,
@@ -11,6 +7,8 @@ import {
   insertReminderRow,
   insertTaskRow,
   insertUser,
+  type RegisteredServer,
+  serveRegistered,
   type TestDatabase,
 } from '@nudge/core/testing';
 import { pino } from 'pino';
@@ -21,7 +19,7 @@ import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
 let database: TestDatabase;
 let smtp: SmtpSink;
-let server: Server;
+let server: RegisteredServer;
 let url: string;
 let metrics: Metrics;
 const logLines: Array<Record<string, unknown>> = [];
@@ -43,16 +41,14 @@ beforeAll(async () => {
     from: 'nudge@test',
     timeoutMs: 2_000,
   });
-  http(
+  server = await serveRegistered(
     consumer,
     createOnReminderDue({ db: database.db, mailer, clock: systemClock, metrics, logger, claimMs: 30_000 }),
   );
-  server = getTestServer(consumer);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = server.url;
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await smtp.close();
   await database.drop();
 });

@@ -1,13 +1,7 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import {
   completeTask,
-  createDaprPublisher,
   createLogger,
   createMetrics,
-  createOutboxRelay,
   createTask,
   createTaskSchema,
   type NudgeCloudEvent,
@@ -20,6 +14,9 @@ import {
   deliverEvent,
   type FakeSidecar,
   insertUser,
+  type RegisteredServer,
+  relayToSidecar,
+  serveRegistered,
   startFakeSidecar,
   type TestDatabase,
 } from '@nudge/core/testing';
@@ -28,7 +25,7 @@ import { consumer, createOnTaskCompleted } from '../src/handler.ts';
 
 let database: TestDatabase;
 let sidecar: FakeSidecar;
-let server: Server;
+let server: RegisteredServer;
 let url: string;
 let relay: OutboxRelay;
 
@@ -38,21 +35,16 @@ beforeAll(async () => {
   await insertUser(database.db, 'ann');
   const metrics = createMetrics(consumer);
   const logger = createLogger(consumer, 'silent');
-  relay = createOutboxRelay({
-    db: database.db,
-    publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
-    metrics,
-    logger,
-    clock: systemClock,
-  });
-  http(consumer, createOnTaskCompleted({ db: database.db, relay, clock: systemClock, metrics, logger }));
-  server = getTestServer(consumer);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  relay = relayToSidecar(sidecar, { db: database.db, metrics, logger, clock: systemClock });
+  server = await serveRegistered(
+    consumer,
+    createOnTaskCompleted({ db: database.db, relay, clock: systemClock, metrics, logger }),
+  );
+  url = server.url;
 });
 afterAll(async () => {
   await relay.idle();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await sidecar.close();
   await database.drop();
 });
@@ -148,7 +140,7 @@ describe('on-task-completed operations', () => {
     const offline = await createTestDatabase();
     await offline.drop();
     const logger = createLogger(consumer, 'silent');
-    http(
+    const offlineServer = await serveRegistered(
       'on-task-completed-offline',
       createOnTaskCompleted({
         db: offline.db,
@@ -158,9 +150,7 @@ describe('on-task-completed operations', () => {
         logger,
       }),
     );
-    const offlineServer = getTestServer('on-task-completed-offline');
-    await new Promise<void>((resolve) => offlineServer.listen(0, '127.0.0.1', resolve));
-    const offlineUrl = `http://127.0.0.1:${(offlineServer.address() as AddressInfo).port}`;
+    const offlineUrl = offlineServer.url;
     try {
       expect(await deliverEvent(`${offlineUrl}/task-completed`, event, 'structured')).toEqual({
         status: 200,
@@ -168,7 +158,7 @@ describe('on-task-completed operations', () => {
       });
       expect((await fetch(`${offlineUrl}/readyz`)).status).toBe(503);
     } finally {
-      await new Promise((resolve) => offlineServer.close(resolve));
+      await offlineServer.close();
     }
   });
 });

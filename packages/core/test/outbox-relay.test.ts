@@ -16,6 +16,7 @@ import {
 import {
   createTestDatabase,
   type FakeSidecar,
+  relayToSidecar,
   startFakeSidecar,
   type TestDatabase,
 } from '../src/testing/index.ts';
@@ -230,9 +231,8 @@ describe('outbox relay', () => {
 
     const broken = await createTestDatabase();
     await broken.drop();
-    const orphan = createOutboxRelay({
+    const orphan = relayToSidecar(sidecar, {
       db: broken.db,
-      publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
       metrics,
       logger: createLogger('test', 'silent'),
       clock: manualClock(),

@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createOutboxRelay, type OutboxRelay, type OutboxRelayDeps } from '../outbox/relay.ts';
+import { createDaprPublisher } from '../publish/dapr-publisher.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -65,4 +67,12 @@ export async function startFakeSidecar(): Promise<FakeSidecar> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** An outbox relay that publishes to the fake sidecar (pub/sub component `pubsub`), as deployed relays do to Dapr. */
+export function relayToSidecar(sidecar: FakeSidecar, deps: Omit<OutboxRelayDeps, 'publisher'>): OutboxRelay {
+  return createOutboxRelay({
+    ...deps,
+    publisher: createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' }),
+  });
 }
