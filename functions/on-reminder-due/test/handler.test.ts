@@ -20,8 +20,7 @@ import {
 } from '@nudge/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleReminderDue, type ReminderDueDeps, type ReminderDuePayload } from '../src/handler.ts';
-import { createMailer } from '../src/mailer.ts';
-import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+import { mailerFor, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
 let database: TestDatabase;
 let db: Db;
@@ -46,11 +45,7 @@ beforeEach(() => {
 function deps(options: { smtpPort?: number; metrics?: Metrics; timeoutMs?: number } = {}): ReminderDueDeps {
   return {
     db,
-    mailer: createMailer({
-      smtpUrl: `smtp://127.0.0.1:${options.smtpPort ?? smtp.port}`,
-      from: 'Nudge <reminders@nudge.test>',
-      timeoutMs: options.timeoutMs ?? 2_000,
-    }),
+    mailer: mailerFor(options.smtpPort ?? smtp.port, options.timeoutMs),
     clock: systemClock,
     metrics: options.metrics ?? createMetrics('on-reminder-due'),
     logger: createLogger('on-reminder-due', 'silent'),

@@ -14,8 +14,7 @@ import {
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { consumer, createOnReminderDue } from '../src/handler.ts';
-import { createMailer } from '../src/mailer.ts';
-import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+import { mailerFor, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
 let database: TestDatabase;
 let smtp: SmtpSink;
@@ -36,14 +35,16 @@ beforeAll(async () => {
     },
   });
   const logger = pino({ base: { service: consumer } }, sink);
-  const mailer = createMailer({
-    smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
-    from: 'nudge@test',
-    timeoutMs: 2_000,
-  });
   server = await serveRegistered(
     consumer,
-    createOnReminderDue({ db: database.db, mailer, clock: systemClock, metrics, logger, claimMs: 30_000 }),
+    createOnReminderDue({
+      db: database.db,
+      mailer: mailerFor(smtp.port),
+      clock: systemClock,
+      metrics,
+      logger,
+      claimMs: 30_000,
+    }),
   );
   url = server.url;
 });

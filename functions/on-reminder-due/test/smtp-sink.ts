@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { createMailer, type Mailer } from '../src/mailer.ts';
 
 export interface CapturedMail {
   messageId: string | undefined;
@@ -58,4 +59,13 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The mailer the function builds, aimed at a local SMTP port (a sink's, or one nothing answers on). */
+export function mailerFor(port: number, timeoutMs = 2_000): Mailer {
+  return createMailer({
+    smtpUrl: `smtp://127.0.0.1:${port}`,
+    from: 'Nudge <reminders@nudge.test>',
+    timeoutMs,
+  });
 }
