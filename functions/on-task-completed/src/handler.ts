@@ -70,11 +70,12 @@ export async function handleTaskCompleted(
     if (!task) return 'task deleted';
 
     const dueAt = new Date(completed.due_at!);
+    const seriesAnchorAt = completed.series_anchor_at ? new Date(completed.series_anchor_at) : dueAt;
     const nextDue = nextOccurrence({
       rule: recurrence.rule,
       from: recurrence.from,
       timezone: completed.timezone,
-      seriesAnchorAt: completed.series_anchor_at ? new Date(completed.series_anchor_at) : dueAt,
+      seriesAnchorAt,
       seriesIndex: completed.series_index,
       dueAt,
       completedAt: completed.completed_at ? new Date(completed.completed_at) : new Date(event.data.timestamp),
@@ -103,7 +104,7 @@ export async function handleTaskCompleted(
         reminders: relative.map((r) => ({ before: r.before, at: null })),
         parentTaskId: task.id,
         seriesId: completed.series_id ?? task.id,
-        seriesAnchorAt: completed.series_anchor_at ? new Date(completed.series_anchor_at) : dueAt,
+        seriesAnchorAt,
         seriesIndex: completed.series_index + 1,
       },
       now,
