@@ -16,13 +16,8 @@ export { createDb, type DbOptions } from './db/create-db.ts';
 export type * from './db/database.ts';
 export { type EmbeddedServer, freePort, startEmbeddedPostgres } from './db/embedded-postgres.ts';
 export { migrateToLatest } from './db/migrate.ts';
-export { isRetryableDbError, isUniqueViolation } from './db/pg-errors.ts';
-export {
-  type IncomingEvent,
-  MalformedEventError,
-  parseIncomingEvent,
-  type RawEvent,
-} from './delivery/incoming-event.ts';
+export { isRetryableDbError } from './db/pg-errors.ts';
+export type { IncomingEvent, RawEvent } from './delivery/incoming-event.ts';
 export { drop, type Outcome, retry, success } from './delivery/outcome.ts';
 export { recordProcessed } from './delivery/processed-events.ts';
 export {
@@ -31,31 +26,17 @@ export {
   type EventHandler,
   type SubscriberOptions,
 } from './delivery/subscriber.ts';
-export {
-  AppError,
-  type AppErrorCode,
-  type ErrorDetail,
-  notFound,
-  validationFailed,
-} from './errors/app-error.ts';
-export { parseOrThrow, zodDetails } from './errors/zod-details.ts';
+export { AppError, type AppErrorCode, type ErrorDetail, notFound } from './errors/app-error.ts';
+export { parseOrThrow } from './errors/zod-details.ts';
 export {
   buildEvent,
   type EventData,
-  eventDataSchema,
   type NewEvent,
   type NudgeCloudEvent,
   type OutgoingEvent,
 } from './events/envelope.ts';
 export * from './events/event-types.ts';
-export {
-  type ErrorBody,
-  type ErrorResponse,
-  errorResponse,
-  httpStatusFor,
-  RateLimitedError,
-  sendError,
-} from './http/error-response.ts';
+export { type ErrorBody, type ErrorResponse, RateLimitedError, sendError } from './http/error-response.ts';
 export { handleOps, type OpsDeps, sendJson } from './http/ops.ts';
 export { type RequestTracking, trackRequest } from './http/request-tracking.ts';
 export { createLogger, type Logger } from './observability/logger.ts';
@@ -63,7 +44,6 @@ export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { enqueueEvents } from './outbox/enqueue.ts';
 export {
   createOutboxRelay,
-  nextAttemptDelay,
   type OutboxRelay,
   type OutboxRelayDeps,
   type RelayBackoff,
@@ -79,16 +59,8 @@ export {
 } from './publish/dapr-publisher.ts';
 export { type Schedule, type ScheduleInput, schedule } from './recurrence/occurrences.ts';
 export { normalizeRule, type ParsedRule, parseRule } from './recurrence/rule.ts';
-export { reminderEvent } from './reminder/events.ts';
-export {
-  instantSchema,
-  isoDurationSchema,
-  type ReminderInput,
-  type ReminderSpec,
-  reminderInputSchema,
-  reminderSpecs,
-} from './reminder/input.ts';
-export { initialReminderStatus, type PlannedReminder, planReminders } from './reminder/plan.ts';
+export { instantSchema, type ReminderInput, type ReminderSpec } from './reminder/input.ts';
+export type { PlannedReminder } from './reminder/plan.ts';
 export {
   closeFunctionDeps,
   createFunctionDeps,
@@ -99,19 +71,17 @@ export { type FrameworkRequest, type ServeOptions, serveFunction } from './runti
 export { completeTask, reopenTask } from './task/complete.ts';
 export { createTask, insertTask, type NewTask } from './task/create.ts';
 export { deleteTask } from './task/delete.ts';
-export { taskCompletedEvent, taskCreatedEvent, taskDeletedEvent, taskUpdatedEvent } from './task/events.ts';
-export { assertConsistent, fieldsOf, type Recurrence, type TaskFields } from './task/fields.ts';
+export type { Recurrence, TaskFields } from './task/fields.ts';
 export {
   type CreateTaskInput,
   createTaskSchema,
   type PatchTaskInput,
   patchTaskSchema,
-  recurrenceInputSchema,
   ruleSchema,
   timezoneSchema,
 } from './task/input.ts';
 export { type ListQuery, listQuerySchema, listTasks } from './task/list.ts';
-export { findTaskRow, getTask, isTaskId, lockTaskRow, taskViews } from './task/repository.ts';
+export { getTask } from './task/repository.ts';
 export {
   type ExportDocument,
   exportDocumentSchema,
@@ -121,6 +91,6 @@ export {
   importTasks,
 } from './task/transfer.ts';
 export { updateTask } from './task/update.ts';
-export { type ReminderView, type TaskView, taskViewSchema, toTaskView } from './task/view.ts';
+export { type ReminderView, type TaskView, taskViewSchema } from './task/view.ts';
 export { type Clock, systemClock } from './time/clock.ts';
-export { formatInZone, isValidTimeZone, parseIsoDuration, remindAtFor } from './time/zone.ts';
+export { formatInZone, isValidTimeZone } from './time/zone.ts';
