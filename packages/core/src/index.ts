@@ -28,7 +28,6 @@ export {
 } from './delivery/subscriber.ts';
 export { AppError, type AppErrorCode, type ErrorDetail, notFound } from './errors/app-error.ts';
 export { parseOrThrow } from './errors/zod-details.ts';
-export { payloadSchemas } from './events/contracts/index.ts';
 export {
   type ReminderDuePayload,
   reminderDueEvent,
@@ -89,7 +88,6 @@ export {
   releaseSendClaim,
   type SendClaim,
 } from './reminder/sending.ts';
-export { reminderStatuses } from './reminder/status.ts';
 export {
   closeFunctionDeps,
   createFunctionDeps,
@@ -120,7 +118,6 @@ export {
   importTasks,
 } from './task/transfer.ts';
 export { updateTask } from './task/update.ts';
-export { priorities, recurrenceFroms, taskStatuses } from './task/values.ts';
 export { type ReminderView, type TaskView, taskViewSchema } from './task/view.ts';
 export { type Clock, systemClock } from './time/clock.ts';
 export { formatInZone, isValidTimeZone } from './time/zone.ts';
