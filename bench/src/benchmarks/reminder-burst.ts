@@ -1,6 +1,5 @@
-import type { Db, Trx } from '@nudge/core';
+import { claimDue, type Db, leaseUpcoming, type Trx } from '@nudge/core';
 import { sql } from 'kysely';
-import { claimDue, leaseUpcoming } from '../../../functions/cron-scan/src/claims.ts';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
 import { seedFutureReminders } from '../harness/seed.ts';
 import { startSmtpSink } from '../harness/smtp-sink.ts';

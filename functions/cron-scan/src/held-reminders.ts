@@ -1,13 +1,20 @@
-import { type Clock, type Db, enqueueEvents, type Logger, type Metrics, type OutboxKick } from '@nudge/core';
-import { type ClaimedReminder, dispatchHeld, releaseLeases } from './claims.ts';
-import { reminderDueEvent } from './reminder-due-event.ts';
-
-type Held = ClaimedReminder & { lease_until: Date };
+import {
+  type Clock,
+  type Db,
+  dispatchHeld,
+  enqueueEvents,
+  type LeasedReminder,
+  type Logger,
+  type Metrics,
+  type OutboxKick,
+  releaseLeases,
+  reminderDueEvent,
+} from '@nudge/core';
 
 /** Reminders this process leased ahead of time, each waiting on a timer for its exact moment. */
 export interface HeldReminders {
   /** Starts a timer per reminder not already held; returns how many were new. */
-  hold(reminders: readonly Held[]): number;
+  hold(reminders: readonly LeasedReminder[]): number;
   readonly size: number;
   /** Stops every timer and gives the leases back (shutdown). */
   close(): Promise<void>;
@@ -32,15 +39,15 @@ export interface HeldRemindersDeps {
 export function createHeldReminders(deps: HeldRemindersDeps): HeldReminders {
   const { db, relay, clock, metrics, logger } = deps;
   const retryDelayMs = deps.retryDelayMs ?? 1_000;
-  const timers = new Map<string, { reminder: Held; timer: NodeJS.Timeout }>();
+  const timers = new Map<string, { reminder: LeasedReminder; timer: NodeJS.Timeout }>();
 
   // Timers that come due in the same turn (a burst of reminders set for one instant) are
   // dispatched together: one transaction and one relay kick per chunk instead of per reminder.
   const maxPerTransaction = 500;
-  let due: Held[] = [];
+  let due: LeasedReminder[] = [];
   let flushing = false;
 
-  function fire(reminder: Held): void {
+  function fire(reminder: LeasedReminder): void {
     due.push(reminder);
     if (flushing) return;
     flushing = true;
@@ -56,7 +63,7 @@ export function createHeldReminders(deps: HeldRemindersDeps): HeldReminders {
     flushing = false;
   }
 
-  async function dispatchBatch(batch: Held[]): Promise<void> {
+  async function dispatchBatch(batch: LeasedReminder[]): Promise<void> {
     try {
       const dispatched = await db.transaction().execute(async (trx) => {
         const now = clock.now();
@@ -100,7 +107,7 @@ export function createHeldReminders(deps: HeldRemindersDeps): HeldReminders {
     }
   }
 
-  function schedule(reminder: Held, delayMs: number): void {
+  function schedule(reminder: LeasedReminder, delayMs: number): void {
     const timer = setTimeout(() => fire(reminder), Math.max(0, delayMs));
     timers.set(reminder.id, { reminder, timer });
   }

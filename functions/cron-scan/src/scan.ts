@@ -1,7 +1,15 @@
-import { type Clock, type Db, enqueueEvents, type Logger, type Metrics, type OutboxRelay } from '@nudge/core';
-import { claimDue, leaseUpcoming } from './claims.ts';
+import {
+  type Clock,
+  claimDue,
+  type Db,
+  enqueueEvents,
+  type Logger,
+  leaseUpcoming,
+  type Metrics,
+  type OutboxRelay,
+  reminderDueEvent,
+} from '@nudge/core';
 import type { HeldReminders } from './held-reminders.ts';
-import { reminderDueEvent } from './reminder-due-event.ts';
 
 export interface ScanSettings {
   lookaheadMs: number;

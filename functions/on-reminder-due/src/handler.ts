@@ -1,29 +1,25 @@
 import {
   type Clock,
+  claimForSending,
   createSubscriber,
   type Db,
   drop,
   type IncomingEvent,
   type Logger,
   type Metrics,
+  markFailed,
+  markSent,
   type Outcome,
+  type ReminderDuePayload,
+  releaseSendClaim,
+  reminderDuePayload,
   retry,
   success,
 } from '@nudge/core';
-import { z } from 'zod';
-import { claimForSending, markFailed, markSent, releaseClaim } from './delivery-state.ts';
 import { classifySmtpError, type Mailer } from './mailer.ts';
 import { reminderMail } from './reminder-mail.ts';
 
 export const consumer = 'on-reminder-due';
-
-/** `reminder.due` payload, as cron-scan writes it. */
-export const reminderDuePayload = z.object({
-  task_id: z.uuid(),
-  reminder_id: z.uuid(),
-  reminder_time: z.iso.datetime({ offset: true }),
-});
-export type ReminderDuePayload = z.output<typeof reminderDuePayload>;
 
 export interface ReminderDueDeps {
   db: Db;
@@ -88,7 +84,7 @@ export async function handleReminderDue(
       logger.error({ reminder_id: reminder.id, err: message }, 'SMTP server refused the reminder for good');
       return drop('smtp_rejected');
     }
-    await releaseClaim(db, reminder.id, message, clock.now());
+    await releaseSendClaim(db, reminder.id, message, clock.now());
     return retry(`smtp unavailable: ${message}`);
   }
 

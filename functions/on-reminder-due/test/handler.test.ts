@@ -1,14 +1,14 @@
 import { createServer } from 'node:net';
 import {
-  buildEvent,
   createLogger,
   createMetrics,
   type Db,
   freePort,
   type IncomingEvent,
   type Metrics,
+  type ReminderDuePayload,
   type ReminderRow,
-  sources,
+  reminderDueEvent,
   systemClock,
 } from '@nudge/core';
 import {
@@ -19,7 +19,7 @@ import {
   type TestDatabase,
 } from '@nudge/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handleReminderDue, type ReminderDueDeps, type ReminderDuePayload } from '../src/handler.ts';
+import { handleReminderDue, type ReminderDueDeps } from '../src/handler.ts';
 import { mailerFor, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
 let database: TestDatabase;
@@ -70,18 +70,7 @@ async function dueReminder(options: { user?: string; title?: string } = {}) {
 }
 
 function dueEvent(reminder: ReminderRow): IncomingEvent<ReminderDuePayload> {
-  const { event } = buildEvent({
-    type: 'reminder.due',
-    source: sources.cronScan,
-    userId: reminder.user_id,
-    subject: reminder.task_id,
-    time: new Date(),
-    payload: {
-      task_id: reminder.task_id,
-      reminder_id: reminder.id,
-      reminder_time: reminder.remind_at.toISOString(),
-    },
-  });
+  const { event } = reminderDueEvent(reminder, new Date());
   return { ...event, traceparent: undefined, data: event.data };
 }
 
@@ -102,7 +91,7 @@ describe('on-reminder-due handler', () => {
     expect(mail?.subject).toMatch(/Pay rent/);
     expect(mail?.raw).toMatch(/Mon, 23 Nov 2026, 09:00/); // 08:00 UTC is 09:00 in Berlin
     const row = await reminderRow(reminder.id);
-    expect(row).toMatchObject({ status: 'sent', attempts: 1, lease_until: null });
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, send_claim_until: null });
     expect(row.sent_at!.getTime()).toBeGreaterThanOrEqual(row.remind_at.getTime());
     expect(await metrics.registry.getSingleMetricAsString('reminders_sent_total')).toMatch(/ 1$/m);
     expect(await metrics.registry.getSingleMetricAsString('reminder_delivery_latency_seconds')).toMatch(
@@ -126,7 +115,7 @@ describe('on-reminder-due handler', () => {
     expect(await reminderRow(reminder.id)).toMatchObject({
       status: 'pending',
       attempts: 1,
-      lease_until: null,
+      send_claim_until: null,
     });
     expect((await reminderRow(reminder.id)).last_error).toMatch(/ECONNREFUSED|ECONNECTION/);
 

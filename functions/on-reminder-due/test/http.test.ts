@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { buildEvent, createMetrics, type Metrics, sources, systemClock } from '@nudge/core';
+import { createMetrics, type Metrics, reminderDueEvent, systemClock } from '@nudge/core';
 import {
   createTestDatabase,
   type DeliveryMode,
@@ -58,7 +58,7 @@ beforeEach(() => {
   logLines.length = 0;
 });
 
-async function reminderDueEvent() {
+async function dueReminder() {
   const task = await insertTaskRow(database.db, {
     user_id: 'ann',
     title: 'Call mum',
@@ -70,20 +70,13 @@ async function reminderDueEvent() {
     remind_at: new Date(Date.now() - 1_000),
     dispatched_at: new Date(),
   });
-  const { event } = buildEvent({
-    type: 'reminder.due',
-    source: sources.cronScan,
-    userId: 'ann',
-    subject: task.id,
-    time: new Date(),
-    payload: { task_id: task.id, reminder_id: reminder.id, reminder_time: reminder.remind_at.toISOString() },
-  });
+  const { event } = reminderDueEvent(reminder, new Date());
   return { event, reminder };
 }
 
 describe.each<DeliveryMode>(['structured', 'binary'])('on-reminder-due over HTTP (%s mode)', (mode) => {
   it('sends the reminder email and answers Dapr with SUCCESS; a redelivery sends nothing more', async () => {
-    const { event, reminder } = await reminderDueEvent();
+    const { event, reminder } = await dueReminder();
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const first = await deliverEvent(`${url}/reminder-due`, event, mode, { topic: 'reminders', traceparent });
     expect(first).toEqual({ status: 200, body: { status: 'SUCCESS' } });
@@ -102,7 +95,7 @@ describe.each<DeliveryMode>(['structured', 'binary'])('on-reminder-due over HTTP
   });
 
   it('dead-letters an event whose data breaks the reminder.due schema', async () => {
-    const { event } = await reminderDueEvent();
+    const { event } = await dueReminder();
     const broken = { ...event, data: { ...event.data, payload: { reminder_id: 'not-a-uuid' } } };
     expect(await deliverEvent(`${url}/reminder-due`, broken, mode)).toEqual({
       status: 200,
@@ -116,7 +109,7 @@ describe.each<DeliveryMode>(['structured', 'binary'])('on-reminder-due over HTTP
   });
 
   it('dead-letters an event of a type Nudge does not know', async () => {
-    const { event } = await reminderDueEvent();
+    const { event } = await dueReminder();
     const unknown = { ...event, type: 'reminder.exploded' };
     expect(await deliverEvent(`${url}/reminder-due`, unknown, mode)).toEqual({
       status: 200,
@@ -125,7 +118,7 @@ describe.each<DeliveryMode>(['structured', 'binary'])('on-reminder-due over HTTP
   });
 
   it('acknowledges, untouched, the other reminder events routed to /unhandled', async () => {
-    const { event } = await reminderDueEvent();
+    const { event } = await dueReminder();
     const scheduled = {
       ...event,
       type: 'reminder.scheduled',

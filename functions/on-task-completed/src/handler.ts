@@ -1,39 +1,26 @@
 import {
-  buildEvent,
   type Clock,
   createSubscriber,
   type Db,
   enqueueEvents,
+  findTaskRow,
   type IncomingEvent,
   insertTask,
-  isValidTimeZone,
   type Logger,
   type Metrics,
   type OutboxKick,
   type Outcome,
   recordProcessed,
+  relativeReminderSpecs,
   sources,
   success,
+  type TaskCompletedPayload,
+  taskCompletedPayload,
+  taskRecurrenceEvent,
 } from '@nudge/core';
-import { z } from 'zod';
 import { nextOccurrence } from './next-occurrence.ts';
 
 export const consumer = 'on-task-completed';
-
-const instant = z.iso.datetime({ offset: true });
-
-/** `task.completed` payload: the recurrence state as committed with the completion. */
-export const taskCompletedPayload = z.object({
-  task_id: z.uuid(),
-  completed_at: instant.nullable(),
-  due_at: instant.nullable(),
-  timezone: z.string().refine(isValidTimeZone, { error: 'must be an IANA time zone' }),
-  recurrence: z.object({ rule: z.string().min(1), from: z.enum(['due', 'completion']) }).nullable(),
-  series_id: z.uuid().nullable(),
-  series_anchor_at: instant.nullable(),
-  series_index: z.number().int().positive(),
-});
-export type TaskCompletedPayload = z.output<typeof taskCompletedPayload>;
 
 export interface TaskCompletedDeps {
   db: Db;
@@ -61,12 +48,7 @@ export async function handleTaskCompleted(
 
   const result = await db.transaction().execute(async (trx) => {
     if (!(await recordProcessed(trx, consumer, event.id))) return 'duplicate event';
-    const task = await trx
-      .selectFrom('tasks')
-      .selectAll()
-      .where('id', '=', completed.task_id)
-      .where('user_id', '=', event.data.user_id)
-      .executeTakeFirst();
+    const task = await findTaskRow(trx, event.data.user_id, completed.task_id);
     if (!task) return 'task deleted';
 
     const dueAt = new Date(completed.due_at!);
@@ -83,13 +65,6 @@ export async function handleTaskCompleted(
     if (!nextDue) return 'series ended';
 
     const now = clock.now();
-    const relative = await trx
-      .selectFrom('reminders')
-      .select('before')
-      .where('task_id', '=', task.id)
-      .where('before', 'is not', null)
-      .orderBy('remind_at')
-      .execute();
     const created = await insertTask(
       trx,
       {
@@ -101,7 +76,7 @@ export async function handleTaskCompleted(
         dueAt: nextDue,
         timezone: completed.timezone,
         recurrence,
-        reminders: relative.map((r) => ({ before: r.before, at: null })),
+        reminders: await relativeReminderSpecs(trx, task.id),
         parentTaskId: task.id,
         seriesId: completed.series_id ?? task.id,
         seriesAnchorAt,
@@ -112,19 +87,16 @@ export async function handleTaskCompleted(
     );
     if (!created) return 'next occurrence already exists';
     await enqueueEvents(trx, [
-      buildEvent({
-        type: 'task.recurrence',
-        source: sources.onTaskCompleted,
-        userId: task.user_id,
-        subject: created.id,
-        time: now,
-        payload: {
-          parent_task_id: task.id,
-          recurrence_rule: recurrence.rule,
-          task_id: created.id,
-          due_at: nextDue.toISOString(),
+      taskRecurrenceEvent(
+        {
+          userId: task.user_id,
+          parentTaskId: task.id,
+          rule: recurrence.rule,
+          taskId: created.id,
+          dueAt: nextDue,
         },
-      }),
+        now,
+      ),
     ]);
     return { taskId: created.id, dueAt: nextDue };
   });

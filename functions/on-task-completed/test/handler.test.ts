@@ -10,15 +10,12 @@ import {
   type OutboxKick,
   reopenTask,
   systemClock,
+  type TaskCompletedPayload,
+  taskCompletedPayload,
 } from '@nudge/core';
 import { createTestDatabase, insertUser, type TestDatabase } from '@nudge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  handleTaskCompleted,
-  type TaskCompletedDeps,
-  type TaskCompletedPayload,
-  taskCompletedPayload,
-} from '../src/handler.ts';
+import { handleTaskCompleted, type TaskCompletedDeps } from '../src/handler.ts';
 
 let database: TestDatabase;
 let db: Db;

@@ -29,6 +29,16 @@ export {
 export { AppError, type AppErrorCode, type ErrorDetail, notFound } from './errors/app-error.ts';
 export { parseOrThrow } from './errors/zod-details.ts';
 export {
+  type ReminderDuePayload,
+  reminderDueEvent,
+  reminderDuePayload,
+} from './events/contracts/reminder.due.ts';
+export {
+  type TaskCompletedPayload,
+  taskCompletedPayload,
+} from './events/contracts/task.completed.ts';
+export { taskRecurrenceEvent } from './events/contracts/task.recurrence.ts';
+export {
   buildEvent,
   type EventData,
   type NewEvent,
@@ -59,8 +69,25 @@ export {
 } from './publish/dapr-publisher.ts';
 export { type Schedule, type ScheduleInput, schedule } from './recurrence/occurrences.ts';
 export { normalizeRule, type ParsedRule, parseRule } from './recurrence/rule.ts';
+export {
+  claimDue,
+  type DueReminder,
+  dispatchHeld,
+  type LeasedReminder,
+  leaseUpcoming,
+  releaseLeases,
+} from './reminder/dispatch.ts';
 export { instantSchema, type ReminderInput, type ReminderSpec } from './reminder/input.ts';
 export type { PlannedReminder } from './reminder/plan.ts';
+export { relativeReminderSpecs } from './reminder/repository.ts';
+export {
+  claimForSending,
+  markFailed,
+  markSent,
+  type ReminderToSend,
+  releaseSendClaim,
+  type SendClaim,
+} from './reminder/sending.ts';
 export {
   closeFunctionDeps,
   createFunctionDeps,
@@ -81,7 +108,7 @@ export {
   timezoneSchema,
 } from './task/input.ts';
 export { type ListQuery, listQuerySchema, listTasks } from './task/list.ts';
-export { getTask } from './task/repository.ts';
+export { findTaskRow, getTask } from './task/repository.ts';
 export {
   type ExportDocument,
   exportDocumentSchema,
@@ -94,3 +121,4 @@ export { updateTask } from './task/update.ts';
 export { type ReminderView, type TaskView, taskViewSchema } from './task/view.ts';
 export { type Clock, systemClock } from './time/clock.ts';
 export { formatInZone, isValidTimeZone } from './time/zone.ts';
+export { upsertUser } from './user/repository.ts';

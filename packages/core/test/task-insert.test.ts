@@ -21,7 +21,7 @@ const daily: NewTask = {
   tags: [],
   dueAt: new Date('2026-11-23T08:00:00.000Z'),
   timezone: 'Europe/Berlin',
-  recurrence: { rule: 'daily', from: 'due' },
+  recurrence: { rule: 'RRULE:FREQ=DAILY', from: 'due' },
   reminders: [{ before: 'PT1H', at: null }],
 };
 

@@ -1,14 +1,14 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { ReminderStatus } from '../reminder/status.ts';
+import type { Priority, RecurrenceFrom, TaskStatus } from '../task/values.ts';
 
 /** A column the database fills (default or trigger) and that reads back as T. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
-export type Priority = 'low' | 'medium' | 'high' | 'urgent';
-export type TaskStatus = 'open' | 'completed';
-export type RecurrenceFrom = 'due' | 'completion';
-export type ReminderStatus = 'pending' | 'sent' | 'cancelled' | 'failed' | 'skipped';
+export type { ReminderStatus } from '../reminder/status.ts';
+export type { Priority, RecurrenceFrom, TaskStatus } from '../task/values.ts';
 
 export interface UsersTable {
   id: string;
@@ -54,9 +54,20 @@ export interface RemindersTable {
   remind_at: Timestamp;
   status: Defaulted<ReminderStatus>;
   sent_at: Timestamp | null;
-  /** Set by cron-scan when it claims the reminder; another scan may take it over once it has passed. */
+  /**
+   * cron-scan's lease: a scan holds the reminder for exact-time dispatch until this time; other
+   * scans leave it alone until it lapses. Written only by reminder/dispatch.ts (lease, dispatch,
+   * release); a task change that moves or re-statuses the reminder drops it (reminder/repository.ts).
+   */
   lease_until: Timestamp | null;
+  /** When cron-scan dispatched it (reminder.due written); earlier than `remind_at` after a task edit moved it. */
   dispatched_at: Timestamp | null;
+  /**
+   * on-reminder-due's send claim: one delivery is sending the email until this time, so a
+   * concurrent duplicate answers RETRY. Written only by reminder/sending.ts; a task change that
+   * moves or re-statuses the reminder drops it (reminder/repository.ts).
+   */
+  send_claim_until: Timestamp | null;
   attempts: Defaulted<number>;
   last_error: string | null;
   created_at: DefaultedTimestamp;

@@ -1,4 +1,11 @@
-import type { Db, NewReminderRow, ReminderRow, Trx } from '../db/database.ts';
+import type { Db, NewReminderRow, ReminderRow, ReminderStatus, Trx } from '../db/database.ts';
+import type { ReminderSpec } from './input.ts';
+
+/**
+ * A reminder a task change moved or re-statused starts afresh: no scan holds it (its timer finds
+ * the lease changed and leaves it to the next scan) and no sender has claimed it.
+ */
+const unclaimed = { lease_until: null, send_claim_until: null } as const;
 
 /** Inserts reminder rows and returns them as stored. */
 export async function insertReminderRows(trx: Trx, rows: readonly NewReminderRow[]): Promise<ReminderRow[]> {
@@ -27,7 +34,7 @@ export async function changeReminderStatus(
 ): Promise<ReminderRow[]> {
   let query = trx
     .updateTable('reminders')
-    .set({ status: change.to, updated_at: now, lease_until: null })
+    .set({ status: change.to, updated_at: now, ...unclaimed })
     .where('task_id', '=', taskId)
     .where('status', '=', change.from);
   if (change.after) query = query.where('remind_at', '>', change.after);
@@ -37,4 +44,31 @@ export async function changeReminderStatus(
 /** Deletes every reminder of a task, returning what was deleted (for cancellation events). */
 export async function deleteRemindersOfTask(trx: Trx, taskId: string): Promise<ReminderRow[]> {
   return trx.deleteFrom('reminders').where('task_id', '=', taskId).returningAll().execute();
+}
+
+/** Moves one reminder to a new time and status (a task's due date or zone changed). */
+export async function moveReminder(
+  trx: Trx,
+  id: string,
+  to: { remindAt: Date; status: ReminderStatus },
+  now: Date,
+): Promise<ReminderRow> {
+  return trx
+    .updateTable('reminders')
+    .set({ remind_at: to.remindAt, status: to.status, updated_at: now, ...unclaimed })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** A task's relative reminders as specs, in time order: what its next occurrence inherits. */
+export async function relativeReminderSpecs(db: Db | Trx, taskId: string): Promise<ReminderSpec[]> {
+  const rows = await db
+    .selectFrom('reminders')
+    .select('before')
+    .where('task_id', '=', taskId)
+    .where('before', 'is not', null)
+    .orderBy('remind_at')
+    .execute();
+  return rows.map((r) => ({ before: r.before, at: null }));
 }

@@ -1,10 +1,12 @@
 import type { Db } from '../db/database.ts';
 import { notFound } from '../errors/app-error.ts';
+import { reminderCancelledEvent } from '../events/contracts/reminder.cancelled.ts';
+import { reminderScheduledEvent } from '../events/contracts/reminder.scheduled.ts';
+import { taskCompletedEvent } from '../events/contracts/task.completed.ts';
+import { taskUpdatedEvent } from '../events/contracts/task.updated.ts';
 import { sources } from '../events/event-types.ts';
 import { enqueueEvents } from '../outbox/enqueue.ts';
-import { reminderEvent } from '../reminder/events.ts';
 import { changeReminderStatus, remindersOfTasks } from '../reminder/repository.ts';
-import { taskCompletedEvent, taskUpdatedEvent } from './events.ts';
 import { getTask, isTaskId } from './repository.ts';
 import { type TaskView, toTaskView } from './view.ts';
 
@@ -30,7 +32,7 @@ export async function completeTask(db: Db, userId: string, id: string, now: Date
     const cancelled = await changeReminderStatus(trx, id, { from: 'pending', to: 'cancelled' }, now);
     await enqueueEvents(trx, [
       taskCompletedEvent(row, source, now),
-      ...cancelled.map((r) => reminderEvent('reminder.cancelled', r, source, now)),
+      ...cancelled.map((r) => reminderCancelledEvent(r, source, now)),
     ]);
     return toTaskView(row, await remindersOfTasks(trx, [id]));
   });
@@ -60,7 +62,7 @@ export async function reopenTask(db: Db, userId: string, id: string, now: Date):
     );
     await enqueueEvents(trx, [
       taskUpdatedEvent(row, { status: 'open', completed_at: null }, source, now),
-      ...revived.map((r) => reminderEvent('reminder.scheduled', r, source, now)),
+      ...revived.map((r) => reminderScheduledEvent(r, source, now)),
     ]);
     return toTaskView(row, await remindersOfTasks(trx, [id]));
   });

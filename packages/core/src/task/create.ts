@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../db/database.ts';
+import { reminderScheduledEvent } from '../events/contracts/reminder.scheduled.ts';
+import { taskCreatedEvent } from '../events/contracts/task.created.ts';
 import { type Source, sources } from '../events/event-types.ts';
 import { enqueueEvents } from '../outbox/enqueue.ts';
-import { normalizeRule } from '../recurrence/rule.ts';
-import { reminderEvent } from '../reminder/events.ts';
 import { type ReminderSpec, reminderSpecs } from '../reminder/input.ts';
 import { planReminders } from '../reminder/plan.ts';
 import { insertReminderRows } from '../reminder/repository.ts';
-import { taskCreatedEvent } from './events.ts';
 import { assertConsistent, type TaskFields } from './fields.ts';
 import type { CreateTaskInput } from './input.ts';
 import { type TaskView, toTaskView } from './view.ts';
@@ -38,10 +37,9 @@ export async function insertTask(
   now: Date,
   source: Source,
 ): Promise<TaskView | null> {
-  const recurrence = task.recurrence
-    ? { rule: normalizeRule(task.recurrence.rule), from: task.recurrence.from }
-    : null;
-  assertConsistent({ ...task, recurrence });
+  // The rule arrives normalised (the input schema normalises it once; a series passes its stored rule on).
+  const { recurrence } = task;
+  assertConsistent(task);
   const planned = planReminders(
     task.reminders,
     { dueAt: task.dueAt, timezone: task.timezone, status: 'open' },
@@ -78,9 +76,7 @@ export async function insertTask(
   );
   await enqueueEvents(trx, [
     taskCreatedEvent(row, source, now),
-    ...reminders
-      .filter((r) => r.status === 'pending')
-      .map((r) => reminderEvent('reminder.scheduled', r, source, now)),
+    ...reminders.filter((r) => r.status === 'pending').map((r) => reminderScheduledEvent(r, source, now)),
   ]);
   return toTaskView(row, reminders);
 }

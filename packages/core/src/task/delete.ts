@@ -1,9 +1,9 @@
 import type { Db } from '../db/database.ts';
+import { reminderCancelledEvent } from '../events/contracts/reminder.cancelled.ts';
+import { taskDeletedEvent } from '../events/contracts/task.deleted.ts';
 import { sources } from '../events/event-types.ts';
 import { enqueueEvents } from '../outbox/enqueue.ts';
-import { reminderEvent } from '../reminder/events.ts';
 import { deleteRemindersOfTask } from '../reminder/repository.ts';
-import { taskDeletedEvent } from './events.ts';
 import { lockTaskRow } from './repository.ts';
 
 /** `DELETE /api/tasks/{id}`: removes the task and its reminders; pending ones are announced cancelled. */
@@ -15,7 +15,7 @@ export async function deleteTask(db: Db, userId: string, id: string, now: Date):
     await enqueueEvents(trx, [
       ...reminders
         .filter((r) => r.status === 'pending')
-        .map((r) => reminderEvent('reminder.cancelled', r, sources.taskApi, now)),
+        .map((r) => reminderCancelledEvent(r, sources.taskApi, now)),
       taskDeletedEvent(row, sources.taskApi, now),
     ]);
   });

@@ -3,6 +3,7 @@ import { AppError } from '../errors/app-error.ts';
 import { normalizeRule } from '../recurrence/rule.ts';
 import { instantSchema, remindersInputSchema } from '../reminder/input.ts';
 import { isValidTimeZone } from '../time/zone.ts';
+import { prioritySchema, recurrenceFromSchema } from './values.ts';
 
 /** PostgreSQL text cannot hold U+0000: refuse it as invalid input rather than fail the INSERT with a 500. */
 export const storableText = () =>
@@ -10,7 +11,6 @@ export const storableText = () =>
 
 export const titleSchema = storableText().trim().min(1, { error: 'must not be empty' }).max(500);
 export const descriptionSchema = storableText().max(10_000);
-export const prioritySchema = z.enum(['low', 'medium', 'high', 'urgent']);
 export const tagsSchema = z
   .array(storableText().trim().min(1, { error: 'must not be empty' }).max(50))
   .max(20, { error: 'at most 20 tags' })
@@ -36,7 +36,7 @@ export const ruleSchema = z
 
 export const recurrenceInputSchema = z.strictObject({
   rule: ruleSchema,
-  from: z.enum(['due', 'completion']).default('due'),
+  from: recurrenceFromSchema.default('due'),
 });
 
 /** `POST /api/tasks` body. Cross-field rules (recurrence and relative reminders need due_at) live in the service. */

@@ -4,8 +4,9 @@ import type { Db } from '../db/database.ts';
 import { isDataException } from '../db/pg-errors.ts';
 import { validationFailed } from '../errors/app-error.ts';
 import { instantSchema } from '../reminder/input.ts';
-import { prioritySchema, storableText } from './input.ts';
+import { storableText } from './input.ts';
 import { taskViews } from './repository.ts';
+import { prioritySchema, taskStatuses } from './values.ts';
 import type { TaskView } from './view.ts';
 
 /** A query parameter that may repeat (`?tag=a&tag=b`) arrives as a string or an array. */
@@ -17,7 +18,7 @@ type SortKey = (typeof sortKeys)[number];
 
 /** `GET /api/tasks` query. Unknown parameters are rejected so a typo (`tags=`) is not silently ignored. */
 export const listQuerySchema = z.strictObject({
-  status: z.enum(['open', 'completed', 'all']).default('open'),
+  status: z.enum([...taskStatuses, 'all']).default('open'),
   priority: repeated(prioritySchema),
   tag: repeated(storableText().min(1).max(50)).pipe(z.array(z.string()).max(20)),
   q: storableText().min(1).max(200).optional(),

@@ -3,21 +3,22 @@ import { z } from 'zod';
 import type { Db, NewReminderRow, NewTaskRow, TaskRow } from '../db/database.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import { AppError } from '../errors/app-error.ts';
+import { reminderScheduledEvent } from '../events/contracts/reminder.scheduled.ts';
+import { taskCreatedEvent } from '../events/contracts/task.created.ts';
 import { sources } from '../events/event-types.ts';
 import { enqueueEvents } from '../outbox/enqueue.ts';
-import { reminderEvent } from '../reminder/events.ts';
 import { instantSchema, isoDurationSchema } from '../reminder/input.ts';
 import { insertReminderRows } from '../reminder/repository.ts';
-import { taskCreatedEvent } from './events.ts';
+import { reminderStatusSchema } from '../reminder/status.ts';
 import {
   descriptionSchema,
-  prioritySchema,
   recurrenceInputSchema,
   tagsSchema,
   timezoneSchema,
   titleSchema,
 } from './input.ts';
 import { taskViews } from './repository.ts';
+import { prioritySchema, taskStatusSchema } from './values.ts';
 import { taskViewSchema } from './view.ts';
 
 /** Where a task stands in its recurring series; exported so a round trip keeps the series' anchor. */
@@ -42,7 +43,7 @@ const importedReminderSchema = z.object({
   id: z.uuid(),
   before: isoDurationSchema.nullable(),
   remind_at: instantSchema,
-  status: z.enum(['pending', 'sent', 'cancelled', 'failed', 'skipped']),
+  status: reminderStatusSchema,
   sent_at: instantSchema.nullable(),
 });
 
@@ -53,7 +54,7 @@ const importedTaskSchema = z
     description: descriptionSchema.nullable().default(null),
     priority: prioritySchema.default('medium'),
     tags: tagsSchema.default([]),
-    status: z.enum(['open', 'completed']).default('open'),
+    status: taskStatusSchema.default('open'),
     completed_at: instantSchema.nullable().default(null),
     due_at: instantSchema.nullable().default(null),
     timezone: timezoneSchema.default('UTC'),
@@ -241,7 +242,7 @@ export async function importTasks(db: Db, userId: string, doc: ImportDocument, n
         ...inserted.map((row) => taskCreatedEvent(row, sources.taskApi, now)),
         ...reminders
           .filter((r) => r.status === 'pending')
-          .map((r) => reminderEvent('reminder.scheduled', r, sources.taskApi, now)),
+          .map((r) => reminderScheduledEvent(r, sources.taskApi, now)),
       ]);
       return inserted.length;
     });

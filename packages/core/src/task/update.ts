@@ -1,14 +1,20 @@
 import type { Db, ReminderRow, TaskRow, TaskUpdate, Trx } from '../db/database.ts';
 import { validationFailed } from '../errors/app-error.ts';
+import { reminderCancelledEvent } from '../events/contracts/reminder.cancelled.ts';
+import { reminderScheduledEvent } from '../events/contracts/reminder.scheduled.ts';
+import { taskUpdatedEvent } from '../events/contracts/task.updated.ts';
 import type { OutgoingEvent } from '../events/envelope.ts';
 import { sources } from '../events/event-types.ts';
 import { enqueueEvents } from '../outbox/enqueue.ts';
-import { reminderEvent } from '../reminder/events.ts';
 import { reminderSpecs } from '../reminder/input.ts';
 import { initialReminderStatus, planReminders } from '../reminder/plan.ts';
-import { deleteRemindersOfTask, insertReminderRows, remindersOfTasks } from '../reminder/repository.ts';
+import {
+  deleteRemindersOfTask,
+  insertReminderRows,
+  moveReminder,
+  remindersOfTasks,
+} from '../reminder/repository.ts';
 import { remindAtFor } from '../time/zone.ts';
-import { taskUpdatedEvent } from './events.ts';
 import { assertConsistent, fieldsOf, type TaskFields } from './fields.ts';
 import type { PatchTaskInput } from './input.ts';
 import { lockTaskRow } from './repository.ts';
@@ -61,12 +67,8 @@ async function replaceReminders(
     planned.map((p) => ({ ...p, task_id: row.id, user_id: row.user_id, created_at: now, updated_at: now })),
   );
   const events = [
-    ...removed
-      .filter((r) => r.status === 'pending')
-      .map((r) => reminderEvent('reminder.cancelled', r, source, now)),
-    ...added
-      .filter((r) => r.status === 'pending')
-      .map((r) => reminderEvent('reminder.scheduled', r, source, now)),
+    ...removed.filter((r) => r.status === 'pending').map((r) => reminderCancelledEvent(r, source, now)),
+    ...added.filter((r) => r.status === 'pending').map((r) => reminderScheduledEvent(r, source, now)),
   ];
   return { reminders: added, events };
 }
@@ -93,16 +95,10 @@ async function moveRelativeReminders(
     const remindAt = remindAtFor(after.dueAt!, reminder.before!, after.timezone);
     const status = initialReminderStatus(remindAt, row.status, now);
     if (remindAt.getTime() === reminder.remind_at.getTime() && status === reminder.status) continue;
-    const moved = await trx
-      .updateTable('reminders')
-      .set({ remind_at: remindAt, status, lease_until: null, updated_at: now })
-      .where('id', '=', reminder.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const moved = await moveReminder(trx, reminder.id, { remindAt, status }, now);
     reminders[reminders.indexOf(reminder)] = moved;
-    if (status === 'pending') events.push(reminderEvent('reminder.scheduled', moved, source, now));
-    else if (reminder.status === 'pending')
-      events.push(reminderEvent('reminder.cancelled', reminder, source, now));
+    if (status === 'pending') events.push(reminderScheduledEvent(moved, source, now));
+    else if (reminder.status === 'pending') events.push(reminderCancelledEvent(reminder, source, now));
   }
   return { reminders, events };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { ReminderRow, TaskRow } from '../db/database.ts';
+import { reminderStatusSchema } from '../reminder/status.ts';
+import { prioritySchema, recurrenceFromSchema, taskStatusSchema } from './values.ts';
 
 const time = z.iso.datetime({ offset: true });
 
@@ -7,7 +9,7 @@ export const reminderViewSchema = z.object({
   id: z.uuid(),
   before: z.string().nullable(),
   remind_at: time,
-  status: z.enum(['pending', 'sent', 'cancelled', 'failed', 'skipped']),
+  status: reminderStatusSchema,
   sent_at: time.nullable(),
 });
 
@@ -16,13 +18,13 @@ export const taskViewSchema = z.object({
   id: z.uuid(),
   title: z.string(),
   description: z.string().nullable(),
-  priority: z.enum(['low', 'medium', 'high', 'urgent']),
+  priority: prioritySchema,
   tags: z.array(z.string()),
-  status: z.enum(['open', 'completed']),
+  status: taskStatusSchema,
   completed_at: time.nullable(),
   due_at: time.nullable(),
   timezone: z.string(),
-  recurrence: z.object({ rule: z.string(), from: z.enum(['due', 'completion']) }).nullable(),
+  recurrence: z.object({ rule: z.string(), from: recurrenceFromSchema }).nullable(),
   parent_task_id: z.uuid().nullable(),
   reminders: z.array(reminderViewSchema),
   created_at: time,

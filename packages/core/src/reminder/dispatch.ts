@@ -1,5 +1,8 @@
-import type { Db, ReminderRow, Trx } from '@nudge/core';
+// cron-scan's side of a reminder: claim what is due, lease what is due before the next scan,
+// dispatch the leased ones at their time, give leases back at shutdown. The only writer of
+// `lease_until` and `dispatched_at` (a task change that moves a reminder resets the lease).
 import { sql } from 'kysely';
+import type { Db, ReminderRow, Trx } from '../db/database.ts';
 
 /**
  * Not dispatched for its current time: never dispatched, or dispatched before a task edit moved
@@ -9,7 +12,10 @@ import { sql } from 'kysely';
 const notDispatched = sql`(r.dispatched_at is null or r.dispatched_at < r.remind_at)`;
 
 /** What a reminder.due event needs. */
-export type ClaimedReminder = Pick<ReminderRow, 'id' | 'task_id' | 'user_id' | 'remind_at'>;
+export type DueReminder = Pick<ReminderRow, 'id' | 'task_id' | 'user_id' | 'remind_at'>;
+
+/** A reminder a scan leased ahead of its time, with the lease that proves it still holds it. */
+export type LeasedReminder = DueReminder & { lease_until: Date };
 
 /**
  * Locks up to `limit` reminders that are due (remind_at <= now), not yet dispatched and not held
@@ -17,8 +23,8 @@ export type ClaimedReminder = Pick<ReminderRow, 'id' | 'task_id' | 'user_id' | '
  * writes their events. SKIP LOCKED lets concurrent scans take disjoint sets. Reminders of
  * completed tasks are left alone (completing a task cancels its reminders; this is the backstop).
  */
-export async function claimDue(trx: Trx, now: Date, limit: number): Promise<ClaimedReminder[]> {
-  const result = await sql<ClaimedReminder>`
+export async function claimDue(trx: Trx, now: Date, limit: number): Promise<DueReminder[]> {
+  const result = await sql<DueReminder>`
     with due as (
       select r.id from reminders r
       join tasks t on t.id = r.task_id
@@ -41,11 +47,11 @@ export async function claimDue(trx: Trx, now: Date, limit: number): Promise<Clai
  * the next scan dispatches the reminder as due. Commits on its own: holding is not dispatching.
  */
 export async function leaseUpcoming(
-  db: Db,
+  db: Db | Trx,
   window: { now: Date; until: Date; graceMs: number; limit: number },
-): Promise<Array<ClaimedReminder & { lease_until: Date }>> {
+): Promise<LeasedReminder[]> {
   const graceSeconds = window.graceMs / 1000;
-  const result = await sql<ClaimedReminder & { lease_until: Date }>`
+  const result = await sql<LeasedReminder>`
     with upcoming as (
       select r.id from reminders r
       join tasks t on t.id = r.task_id
@@ -66,6 +72,14 @@ export async function leaseUpcoming(
   return result.rows;
 }
 
+/** The held set as parallel arrays for `unnest`: one statement whatever its size. */
+function heldArrays(held: ReadonlyArray<{ id: string; lease_until: Date }>) {
+  return {
+    ids: held.map((h) => h.id),
+    leases: held.map((h) => h.lease_until.toISOString()),
+  };
+}
+
 /**
  * Dispatches held reminders, those this scan still holds: not dispatched, same lease, same time
  * (a task edit may have moved one), still pending and its task still open. Returns the ones
@@ -74,15 +88,16 @@ export async function leaseUpcoming(
  */
 export async function dispatchHeld(
   trx: Trx,
-  held: ReadonlyArray<ClaimedReminder & { lease_until: Date }>,
+  held: readonly LeasedReminder[],
   now: Date,
-): Promise<ClaimedReminder[]> {
+): Promise<DueReminder[]> {
   if (held.length === 0) return [];
-  const result = await sql<ClaimedReminder>`
+  const { ids, leases } = heldArrays(held);
+  const result = await sql<DueReminder>`
     update reminders r set dispatched_at = greatest(${now}, r.remind_at), lease_until = null, updated_at = ${now}
     from tasks t, unnest(
-      ${held.map((h) => h.id)}::uuid[],
-      ${held.map((h) => h.lease_until.toISOString())}::timestamptz[],
+      ${ids}::uuid[],
+      ${leases}::timestamptz[],
       ${held.map((h) => h.remind_at.toISOString())}::timestamptz[]
     ) as h(id, lease_until, remind_at)
     where r.id = h.id and t.id = r.task_id and t.status = 'open'
@@ -94,17 +109,19 @@ export async function dispatchHeld(
   return result.rows;
 }
 
-/** Gives up leases this process holds (shutdown), so another replica's next scan takes them at once. */
+/**
+ * Gives up leases this process holds (shutdown), so another replica's next scan takes them at
+ * once. A lease that changed since (lapsed and taken over) is someone else's and stays. One
+ * statement for the whole set: a process may hold tens of thousands.
+ */
 export async function releaseLeases(
-  db: Db,
+  db: Db | Trx,
   held: ReadonlyArray<{ id: string; lease_until: Date }>,
 ): Promise<void> {
-  for (const { id, lease_until } of held) {
-    await db
-      .updateTable('reminders')
-      .set({ lease_until: null })
-      .where('id', '=', id)
-      .where(sql<Date>`date_trunc('milliseconds', lease_until)`, '=', lease_until)
-      .execute();
-  }
+  if (held.length === 0) return;
+  const { ids, leases } = heldArrays(held);
+  await sql`
+    update reminders r set lease_until = null
+    from unnest(${ids}::uuid[], ${leases}::timestamptz[]) as h(id, lease_until)
+    where r.id = h.id and date_trunc('milliseconds', r.lease_until) = h.lease_until`.execute(db);
 }

@@ -1,6 +1,11 @@
-import { type Db, type ReminderStatus, recordProcessed } from '@nudge/core';
+// on-reminder-due's side of a reminder: claim it for sending, then mark it sent, failed or give
+// the claim back. The only writer of `send_claim_until` (a task change that moves a reminder resets it).
+import type { Db } from '../db/database.ts';
+import { recordProcessed } from '../delivery/processed-events.ts';
+import type { ReminderStatus } from './status.ts';
 
-export interface ClaimedReminder {
+/** A reminder claimed for sending, with what its email needs. */
+export interface ReminderToSend {
   id: string;
   remind_at: Date;
   email: string;
@@ -10,27 +15,30 @@ export interface ClaimedReminder {
   timezone: string;
 }
 
-export type Claim =
+export type SendClaim =
   | { kind: 'gone' }
   | { kind: 'done'; status: ReminderStatus }
   | { kind: 'busy' }
   | { kind: 'moved' }
   | { kind: 'skipped'; reason: 'task_completed' | 'no_email' }
-  | { kind: 'claimed'; reminder: ClaimedReminder };
+  | { kind: 'claimed'; reminder: ReminderToSend };
+
+/** Stored error text is bounded: an SMTP server may answer with a whole transcript. */
+const errorText = (error: string) => error.slice(0, 1000);
 
 /**
  * Claims a reminder for sending, in a short transaction that locks its row: it must still be
  * pending, its task open, its user reachable, and no other delivery may hold the send claim
- * (`lease_until`, which cron-scan no longer uses once it dispatched the reminder). The claim
- * counts an attempt and lasts `claimMs`, longer than one SMTP exchange can take; a crashed
- * sender's claim simply expires. Reminders that can never be sent are marked `skipped` here.
+ * (`send_claim_until`). The claim counts an attempt and lasts `claimMs`, longer than one SMTP
+ * exchange can take; a crashed sender's claim simply expires. Reminders that can never be sent
+ * are marked `skipped` here.
  */
 export async function claimForSending(
   db: Db,
   due: { reminderId: string; reminderTime: Date },
   now: Date,
   claimMs: number,
-): Promise<Claim> {
+): Promise<SendClaim> {
   const { reminderId } = due;
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -41,7 +49,7 @@ export async function claimForSending(
         'r.id',
         'r.status',
         'r.remind_at',
-        'r.lease_until',
+        'r.send_claim_until',
         't.status as task_status',
         't.title',
         't.description',
@@ -57,12 +65,12 @@ export async function claimForSending(
     // A task edit moved the reminder later after this event was written: cron-scan dispatches it
     // again at its new time, so this event must not send it early.
     if (row.remind_at.getTime() > due.reminderTime.getTime() + 1_000) return { kind: 'moved' };
-    if (row.lease_until && row.lease_until > now) return { kind: 'busy' };
+    if (row.send_claim_until && row.send_claim_until > now) return { kind: 'busy' };
     const skip = row.task_status !== 'open' ? 'task_completed' : !row.email ? 'no_email' : null;
     if (skip) {
       await trx
         .updateTable('reminders')
-        .set({ status: 'skipped', last_error: skip, lease_until: null, updated_at: now })
+        .set({ status: 'skipped', last_error: skip, send_claim_until: null, updated_at: now })
         .where('id', '=', reminderId)
         .execute();
       return { kind: 'skipped', reason: skip };
@@ -71,7 +79,7 @@ export async function claimForSending(
       .updateTable('reminders')
       .set((eb) => ({
         attempts: eb('attempts', '+', 1),
-        lease_until: new Date(now.getTime() + claimMs),
+        send_claim_until: new Date(now.getTime() + claimMs),
         updated_at: now,
       }))
       .where('id', '=', reminderId)
@@ -91,7 +99,10 @@ export async function claimForSending(
   });
 }
 
-/** Marks the reminder sent — only ever after the SMTP server accepted the message. */
+/**
+ * Marks the reminder sent — only ever after the SMTP server accepted the message — and records
+ * the event processed in the same transaction.
+ */
 export async function markSent(
   db: Db,
   sent: { reminderId: string; sentAt: Date; consumer: string; eventId: string },
@@ -103,7 +114,7 @@ export async function markSent(
       .set({
         status: 'sent',
         sent_at: sent.sentAt,
-        lease_until: null,
+        send_claim_until: null,
         last_error: null,
         updated_at: sent.sentAt,
       })
@@ -112,11 +123,11 @@ export async function markSent(
   });
 }
 
-/** Gives the claim back after a transient failure, so the redelivery can send at once. */
-export async function releaseClaim(db: Db, reminderId: string, error: string, now: Date): Promise<void> {
+/** Gives the send claim back after a transient failure, so the redelivery can send at once. */
+export async function releaseSendClaim(db: Db, reminderId: string, error: string, now: Date): Promise<void> {
   await db
     .updateTable('reminders')
-    .set({ lease_until: null, last_error: error.slice(0, 1000), updated_at: now })
+    .set({ send_claim_until: null, last_error: errorText(error), updated_at: now })
     .where('id', '=', reminderId)
     .where('status', '=', 'pending')
     .execute();
@@ -126,7 +137,7 @@ export async function releaseClaim(db: Db, reminderId: string, error: string, no
 export async function markFailed(db: Db, reminderId: string, error: string, now: Date): Promise<void> {
   await db
     .updateTable('reminders')
-    .set({ status: 'failed', lease_until: null, last_error: error.slice(0, 1000), updated_at: now })
+    .set({ status: 'failed', send_claim_until: null, last_error: errorText(error), updated_at: now })
     .where('id', '=', reminderId)
     .execute();
 }
