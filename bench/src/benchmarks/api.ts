@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nudge/core';
+import { freePort, repoRoot, spawnNode, startFunction, startLocalSidecar, waitForHttp } from '@nudge/testing';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
-import { startAcceptingSidecar } from '../harness/accepting-sidecar.ts';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
-import { repoRoot, startFunction, waitForHttp } from '../harness/functions.ts';
 import { type LoadResult, type LoadSpec, runLoad } from '../harness/load.ts';
-import { spawnNode } from '../harness/processes.ts';
 import { median, round } from '../harness/stats.ts';
 
 const taskApiEntry = join(repoRoot, 'functions', 'task-api', 'src', 'main.ts');
@@ -57,7 +54,7 @@ export const api: Benchmark = {
     const repeats = Math.min(requested, 3);
     const durationS = quick ? 2 : 8;
     const database = await postgres.database('bench_api');
-    const sidecar = await startAcceptingSidecar();
+    const sidecar = await startLocalSidecar();
     const [apiPort, basePort] = [await freePort(), await freePort()];
     const started: { stop(signal?: NodeJS.Signals): Promise<string> }[] = [];
     try {

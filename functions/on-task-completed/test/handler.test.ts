@@ -11,7 +11,7 @@ import {
   reopenTask,
   systemClock,
 } from '@nudge/core';
-import { createTestDatabase, insertUser, type TestDatabase } from '@nudge/core/testing';
+import { createTestDatabase, insertUser, type TestDatabase } from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   handleTaskCompleted,

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { type Clock, createLogger, createMetrics, type Db, type OutboxKick, systemClock } from '@nudge/core';
-import { createTestDatabase } from '@nudge/core/testing';
+import { createTestDatabase } from '@nudge/testing';
 import { SignJWT } from 'jose';
 import { createTaskApi } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -97,20 +97,6 @@ export async function startApi(
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await testDb.drop();
-    },
-  };
-}
-
-/** A clock the test moves by hand. */
-export function manualClock(start: string) {
-  let now = new Date(start);
-  return {
-    now: () => new Date(now),
-    set(iso: string) {
-      now = new Date(iso);
-    },
-    advance(ms: number) {
-      now = new Date(now.getTime() + ms);
     },
   };
 }

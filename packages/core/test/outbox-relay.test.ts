@@ -1,3 +1,11 @@
+import {
+  createTestDatabase,
+  manualClock,
+  relayToSidecar,
+  startTestSidecar,
+  type TestDatabase,
+  type TestSidecar,
+} from '@nudge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildEvent,
@@ -13,22 +21,15 @@ import {
   type OutboxRelayDeps,
   sources,
 } from '../src/index.ts';
-import {
-  createTestDatabase,
-  type FakeSidecar,
-  relayToSidecar,
-  startFakeSidecar,
-  type TestDatabase,
-} from '../src/testing/index.ts';
 
 let database: TestDatabase;
 let db: Db;
-let sidecar: FakeSidecar;
+let sidecar: TestSidecar;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = database.db;
-  sidecar = await startFakeSidecar();
+  sidecar = await startTestSidecar();
 });
 afterAll(async () => {
   await sidecar.close();
@@ -41,17 +42,6 @@ beforeEach(async () => {
   sidecar.respondWith(204);
   sidecar.delayAnswers(0);
 });
-
-/** A clock the test moves by hand, so backoff can expire without waiting. */
-function manualClock(): Clock & { advance(ms: number): void } {
-  let now = Date.now();
-  return {
-    now: () => new Date(now),
-    advance(ms) {
-      now += ms;
-    },
-  };
-}
 
 function relay(clock: Clock, overrides: Partial<OutboxRelayDeps> = {}) {
   return createOutboxRelay({
@@ -83,7 +73,7 @@ async function commitEvents(events: Array<{ user: string; type?: EventType; n: n
 }
 
 const userOf = (url: string) => new URL(url, 'http://x').searchParams.get('metadata.partitionKey');
-const bodies = (requests: FakeSidecar['accepted']) =>
+const bodies = (requests: TestSidecar['accepted']) =>
   requests.map((request) => JSON.parse(request.body) as NudgeCloudEvent<{ n: number }>);
 const sequenceOf = (user: string) =>
   bodies(sidecar.accepted)
@@ -110,7 +100,7 @@ describe('outbox relay', () => {
 
   it('publishes a fresh event at once even when this process’s clock runs behind the database’s', async () => {
     await commitEvents([{ user: 'ann', n: 1 }]);
-    const behind: Clock = { now: () => new Date(Date.now() - 60_000) };
+    const behind = manualClock(new Date(Date.now() - 60_000));
     expect((await relay(behind).relayPending()).published).toBe(1);
   });
 

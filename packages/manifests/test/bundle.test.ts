@@ -2,12 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createTestDatabase,
-  type SpawnedFunction,
-  spawnFunction,
-  type TestDatabase,
-} from '@nudge/core/testing';
+import { createTestDatabase, type SpawnedFunction, spawnFunction, type TestDatabase } from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/repo.ts';
 
