@@ -171,7 +171,7 @@ export const api: Benchmark = {
         rows,
         notes: [
           `${connections} connections, ${durationS} s per run, median of ${repeats} runs per route and side, routes and sides interleaved`,
-          'task-api: JWT (HS256) verification, zod validation, views, metrics, JSON logs at info, relay kick publishing to the local stack's sidecar (durable log)',
+          'task-api: JWT (HS256) verification, zod validation, views, metrics, JSON logs at info, relay kick publishing to the local stack’s sidecar (durable log)',
           'baseline: functions-framework handler with the same SQL via pg, no auth, validation, views, metrics or logs',
           `one user, 2,000 open tasks with a reminder each (half tagged work); rate limit lifted (RATE_LIMIT_PER_MINUTE=1e9); autocannon runs on the same ${cpus().length}-core machine`,
         ],
