@@ -8,7 +8,7 @@ const workspaces = ['packages', 'functions']
 
 export default defineConfig({
   test: {
-    globalSetup: ['packages/core/src/testing/global-setup.ts'],
+    globalSetup: ['packages/testing/src/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     projects: workspaces.map((dir) => ({

@@ -18,7 +18,7 @@ fi
 
 common=(
   --bundle --platform=node --format=esm --target=node24 --minify --sourcemap=linked
-  --external:pg-native --external:embedded-postgres
+  --external:pg-native
   # CommonJS dependencies call require(): give the ESM bundle one.
   "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
   --log-level=warning

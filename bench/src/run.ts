@@ -5,10 +5,10 @@
  * Exits 1 when a benchmark fails or a figure misses its goal.
  */
 import { parseArgs } from 'node:util';
+import { startPostgresServer } from '@nudge/testing';
 import { benchmarks } from './benchmarks/index.ts';
 import type { Goal } from './harness/benchmark.ts';
 import { describeMachine, formatMachine } from './harness/machine.ts';
-import { startBenchPostgres } from './harness/postgres.ts';
 import { renderResult, writeResult } from './harness/report.ts';
 
 const { values } = parseArgs({
@@ -42,7 +42,7 @@ const repeats = values.repeats ? Number(values.repeats) : quick ? 3 : 5;
 const command = ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, '');
 
 const started = Date.now();
-const postgres = await startBenchPostgres(process.env.BENCH_DATABASE_URL);
+const postgres = await startPostgresServer(process.env.BENCH_DATABASE_URL);
 const machine = await describeMachine(postgres.adminUrl);
 console.log(`Nudge benchmarks (${quick ? 'quick' : 'full'}, medians of ${repeats} runs where repeated)`);
 console.log(`machine: ${formatMachine(machine)}`);

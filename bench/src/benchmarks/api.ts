@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nudge/core';
+import { freePort, repoRoot, spawnNode, startFunction, startLocalSidecar, waitForHttp } from '@nudge/testing';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
-import { startAcceptingSidecar } from '../harness/accepting-sidecar.ts';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
-import { repoRoot, startFunction, waitForHttp } from '../harness/functions.ts';
 import { type LoadResult, type LoadSpec, runLoad } from '../harness/load.ts';
-import { spawnNode } from '../harness/processes.ts';
 import { median, round } from '../harness/stats.ts';
 
 const taskApiEntry = join(repoRoot, 'functions', 'task-api', 'src', 'main.ts');
@@ -57,7 +54,7 @@ export const api: Benchmark = {
     const repeats = Math.min(requested, 3);
     const durationS = quick ? 2 : 8;
     const database = await postgres.database('bench_api');
-    const sidecar = await startAcceptingSidecar();
+    const sidecar = await startLocalSidecar();
     const [apiPort, basePort] = [await freePort(), await freePort()];
     const started: { stop(signal?: NodeJS.Signals): Promise<string> }[] = [];
     try {
@@ -174,7 +171,7 @@ export const api: Benchmark = {
         rows,
         notes: [
           `${connections} connections, ${durationS} s per run, median of ${repeats} runs per route and side, routes and sides interleaved`,
-          'task-api: JWT (HS256) verification, zod validation, views, metrics, JSON logs at info, relay kick to a sidecar stand-in that accepts every publish',
+          'task-api: JWT (HS256) verification, zod validation, views, metrics, JSON logs at info, relay kick publishing to the local stack’s sidecar (durable log)',
           'baseline: functions-framework handler with the same SQL via pg, no auth, validation, views, metrics or logs',
           `one user, 2,000 open tasks with a reminder each (half tagged work); rate limit lifted (RATE_LIMIT_PER_MINUTE=1e9); autocannon runs on the same ${cpus().length}-core machine`,
         ],

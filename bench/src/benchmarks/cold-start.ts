@@ -4,12 +4,8 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@nudge/core';
-import { startAcceptingSidecar } from '../harness/accepting-sidecar.ts';
+import { freePort, repoRoot, spawnNode, startLocalSidecar, startSmtpSink, waitForHttp } from '@nudge/testing';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
-import { repoRoot, waitForHttp } from '../harness/functions.ts';
-import { spawnNode } from '../harness/processes.ts';
-import { startSmtpSink } from '../harness/smtp-sink.ts';
 import { median, round } from '../harness/stats.ts';
 
 const functionNames = ['task-api', 'on-task-completed', 'on-reminder-due', 'cron-scan'] as const;
@@ -51,7 +47,7 @@ export const coldStart: Benchmark = {
     const present = functionNames.filter((name) => existsSync(entryOf(name)));
     const outDir = await mkdtemp(join(tmpdir(), 'nudge-bench-bundle-'));
     const database = await postgres.database('bench_cold');
-    const sidecar = await startAcceptingSidecar();
+    const sidecar = await startLocalSidecar();
     const smtp = await startSmtpSink();
     try {
       const bundles = new Map<string, { file: string; kib: number }>();

@@ -1,6 +1,5 @@
+import { startSmtpSink, startTestStack } from '@nudge/testing';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
-import { startSmtpSink } from '../harness/smtp-sink.ts';
-import { startBenchStack } from '../harness/stack.ts';
 import { median, round } from '../harness/stats.ts';
 import { graphileReminderBurst, type PeerSettings } from '../scenarios/graphile-reminders.ts';
 import type { DeliveryOutcome } from '../scenarios/lateness.ts';
@@ -59,7 +58,7 @@ export const graphileComparison: Benchmark = {
     const runs = quick ? 1 : Math.min(repeats, 2);
     const sink = await startSmtpSink();
     const database = await postgres.database('bench_vs_ours');
-    const stack = await startBenchStack({ databaseUrl: database.url, smtpUrl: sink.url });
+    const stack = await startTestStack({ databaseUrl: database.url, smtpUrl: sink.url });
     const ours: DeliveryOutcome[] = [];
     const theirs: DeliveryOutcome[] = [];
     // Also the everyday case: reminders spread over a window instead of all in one second.

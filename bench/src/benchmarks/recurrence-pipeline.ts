@@ -1,9 +1,7 @@
+import { benchEmail, benchUserCount, seedUsers, startSmtpSink, startTestStack } from '@nudge/testing';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
-import { benchEmail, benchUserCount, seedUsers } from '../harness/seed.ts';
-import { startSmtpSink } from '../harness/smtp-sink.ts';
-import { startBenchStack } from '../harness/stack.ts';
 import { round } from '../harness/stats.ts';
 
 const concurrency = 16;
@@ -17,7 +15,7 @@ export const recurrencePipeline: Benchmark = {
     const sink = await startSmtpSink();
     const database = await postgres.database('bench_recurrence');
     const { db } = database;
-    const stack = await startBenchStack({
+    const stack = await startTestStack({
       databaseUrl: database.url,
       smtpUrl: sink.url,
       // Completions come from 1,000 users as fast as 16 connections go: lift the per-user limit.

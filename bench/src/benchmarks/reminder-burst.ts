@@ -1,9 +1,7 @@
 import { claimDue, type Db, leaseUpcoming, type Trx } from '@nudge/core';
+import { seedFutureReminders, startSmtpSink, startTestStack } from '@nudge/testing';
 import { sql } from 'kysely';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
-import { seedFutureReminders } from '../harness/seed.ts';
-import { startSmtpSink } from '../harness/smtp-sink.ts';
-import { startBenchStack } from '../harness/stack.ts';
 import { median, medianRun, round } from '../harness/stats.ts';
 import type { DeliveryOutcome } from '../scenarios/lateness.ts';
 import { nudgeReminderBurst } from '../scenarios/nudge-reminders.ts';
@@ -69,7 +67,7 @@ export const reminderBurst: Benchmark = {
         row['QUERY PLAN'].includes('reminders_pending_due_idx'),
       );
 
-      const stack = await startBenchStack({ databaseUrl: database.url, smtpUrl: sink.url });
+      const stack = await startTestStack({ databaseUrl: database.url, smtpUrl: sink.url });
       const outcomes: DeliveryOutcome[] = [];
       try {
         for (let r = 0; r < runs; r += 1) {

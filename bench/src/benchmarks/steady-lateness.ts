@@ -1,6 +1,5 @@
+import { startSmtpSink, startTestStack } from '@nudge/testing';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
-import { startSmtpSink } from '../harness/smtp-sink.ts';
-import { startBenchStack } from '../harness/stack.ts';
 import { round } from '../harness/stats.ts';
 import { nudgeSteadyReminders } from '../scenarios/nudge-reminders.ts';
 
@@ -12,7 +11,7 @@ export const steadyLateness: Benchmark = {
     const spreadMs = quick ? 45_000 : 600_000;
     const sink = await startSmtpSink();
     const database = await postgres.database('bench_steady');
-    const stack = await startBenchStack({ databaseUrl: database.url, smtpUrl: sink.url });
+    const stack = await startTestStack({ databaseUrl: database.url, smtpUrl: sink.url });
     try {
       const outcome = await nudgeSteadyReminders(stack, database.db, sink, {
         count,

@@ -1,4 +1,4 @@
-import type { BenchPostgres } from './postgres.ts';
+import type { PostgresServer } from '@nudge/testing';
 
 /** One row of a benchmark's table; the same object goes into the JSON result. */
 export type Row = Record<string, string | number | boolean | null>;
@@ -25,7 +25,7 @@ export interface BenchContext {
   quick: boolean;
   /** Repetitions for figures quoted as medians. */
   repeats: number;
-  postgres: BenchPostgres;
+  postgres: PostgresServer;
   log(message: string): void;
 }
 

@@ -7,9 +7,9 @@
  * Usage: node graphile-worker-process.ts '<json options>'; prints "ready" once polling.
  */
 import { createDb, createLogger, createMetrics, systemClock } from '@nudge/core';
+import { handleReminderDue } from '@nudge/on-reminder-due/handler';
+import { createMailer } from '@nudge/on-reminder-due/mailer';
 import { run, type Task } from 'graphile-worker';
-import { handleReminderDue } from '../../../functions/on-reminder-due/src/handler.ts';
-import { createMailer } from '../../../functions/on-reminder-due/src/mailer.ts';
 
 interface Options {
   connectionString: string;

@@ -1,10 +1,8 @@
 import { join } from 'node:path';
+import type { PostgresServer, SmtpSink } from '@nudge/testing';
+import { seedDueReminders, spawnNode } from '@nudge/testing';
 import { makeWorkerUtils, runMigrations } from 'graphile-worker';
 import { sql } from 'kysely';
-import type { BenchPostgres } from '../harness/postgres.ts';
-import { spawnNode } from '../harness/processes.ts';
-import { seedDueReminders } from '../harness/seed.ts';
-import type { SmtpSink } from '../harness/smtp-sink.ts';
 import type { ReminderJob } from '../peers/graphile-worker-process.ts';
 import { type DeliveryOutcome, deliveryOutcome } from './lateness.ts';
 
@@ -21,7 +19,7 @@ export interface PeerSettings {
  * now, or, with `spreadMs`, at random instants spread evenly over that window.
  */
 export async function graphileReminderBurst(
-  postgres: BenchPostgres,
+  postgres: PostgresServer,
   sink: SmtpSink,
   options: { count: number; leadMs: number; timeoutMs: number; settings: PeerSettings; spreadMs?: number },
 ): Promise<DeliveryOutcome> {

@@ -1,18 +1,5 @@
-import { reminderMail } from '../../../functions/on-reminder-due/src/reminder-mail.ts';
-import type { SmtpSink } from '../harness/smtp-sink.ts';
+import { reminderMessageId, type SmtpSink } from '@nudge/testing';
 import { type Distribution, distribution } from '../harness/stats.ts';
-
-/** The Message-ID on-reminder-due gives a reminder's email (reminder-mail.ts), which the peer reuses. */
-export const reminderMessageId = (reminderId: string) =>
-  reminderMail({
-    reminderId,
-    email: '',
-    title: '',
-    description: null,
-    dueAt: null,
-    remindAt: new Date(0),
-    timezone: 'UTC',
-  }).messageId;
 
 export interface DeliveryOutcome {
   delivered: number;
@@ -26,12 +13,11 @@ export interface DeliveryOutcome {
 
 /** Lateness of each expected reminder, measured where the user sees it: the SMTP server's acceptance. */
 export function deliveryOutcome(sink: SmtpSink, expected: ReadonlyMap<string, number>): DeliveryOutcome {
-  const messageIdFor = reminderMessageId;
   const lateness: number[] = [];
   let last = Number.NEGATIVE_INFINITY;
   let lastDue = 0;
   for (const [reminderId, dueAt] of expected) {
-    const mail = sink.accepted.get(messageIdFor(reminderId));
+    const mail = sink.accepted.get(reminderMessageId(reminderId));
     if (!mail) continue;
     lateness.push((mail.acceptedAt - dueAt) / 1000);
     if (mail.acceptedAt > last) {
@@ -39,7 +25,7 @@ export function deliveryOutcome(sink: SmtpSink, expected: ReadonlyMap<string, nu
       lastDue = dueAt;
     }
   }
-  const ids = new Set([...expected.keys()].map(messageIdFor));
+  const ids = new Set([...expected.keys()].map(reminderMessageId));
   return {
     delivered: lateness.length,
     expected: expected.size,

@@ -1,8 +1,7 @@
 import type { Db } from '@nudge/core';
+import type { SmtpSink, TestStack } from '@nudge/testing';
+import { seedDueReminders } from '@nudge/testing';
 import { sql } from 'kysely';
-import { seedDueReminders } from '../harness/seed.ts';
-import type { SmtpSink } from '../harness/smtp-sink.ts';
-import type { BenchStack } from '../harness/stack.ts';
 import { type DeliveryOutcome, deliveryOutcome } from './lateness.ts';
 
 /** How long to keep listening after the last expected email, so a late duplicate is counted. */
@@ -21,7 +20,7 @@ async function settle(sink: SmtpSink, target: number, timeoutMs: number): Promis
  * production, finds a reminder long before it is due.
  */
 export async function nudgeReminderBurst(
-  stack: BenchStack,
+  stack: TestStack,
   db: Db,
   sink: SmtpSink,
   options: { count: number; leadMs: number; timeoutMs: number; label: string },
@@ -46,7 +45,7 @@ export async function nudgeReminderBurst(
  * now; the regular 30 s scans take them, after one triggered scan at the start.
  */
 export async function nudgeSteadyReminders(
-  stack: BenchStack,
+  stack: TestStack,
   db: Db,
   sink: SmtpSink,
   options: { count: number; leadMs: number; spreadMs: number; timeoutMs: number; label: string },

@@ -1,29 +1,29 @@
 import { createDb, createLogger, createMetrics, systemClock } from '@nudge/core';
 import {
   createTestDatabase,
-  type FakeSidecar,
   insertReminderRow,
   insertTaskRow,
   insertUser,
   type RegisteredServer,
   relayToSidecar,
   serveRegistered,
-  startFakeSidecar,
+  startTestSidecar,
   type TestDatabase,
-} from '@nudge/core/testing';
+  type TestSidecar,
+} from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCronScanApp } from '../src/handler.ts';
 import { createHeldReminders, type HeldReminders } from '../src/held-reminders.ts';
 
 let database: TestDatabase;
-let sidecar: FakeSidecar;
+let sidecar: TestSidecar;
 let server: RegisteredServer;
 let base: string;
 let held: HeldReminders;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  sidecar = await startFakeSidecar();
+  sidecar = await startTestSidecar();
   const { db } = database;
   const metrics = createMetrics('cron-scan');
   const logger = createLogger('cron-scan', 'silent');

@@ -9,14 +9,15 @@ import {
 } from '@nudge/core';
 import {
   createTestDatabase,
-  type FakeSidecar,
   insertReminderRow,
   insertTaskRow,
   insertUser,
+  manualClock,
   relayToSidecar,
-  startFakeSidecar,
+  startTestSidecar,
   type TestDatabase,
-} from '@nudge/core/testing';
+  type TestSidecar,
+} from '@nudge/testing';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHeldReminders, type HeldReminders } from '../src/held-reminders.ts';
@@ -24,13 +25,13 @@ import { type ScanDeps, scan } from '../src/scan.ts';
 
 let database: TestDatabase;
 let db: Db;
-let sidecar: FakeSidecar;
+let sidecar: TestSidecar;
 const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = database.db;
-  sidecar = await startFakeSidecar();
+  sidecar = await startTestSidecar();
   await insertUser(db, 'ann');
 });
 afterAll(async () => {
@@ -223,15 +224,14 @@ describe('cron-scan', () => {
 
   it('leaves a held reminder to other scans while the lease lasts, then takes it over', async () => {
     const reminder = await reminderDue(at(2_000));
-    let now = Date.now();
-    const clock: Clock = { now: () => new Date(now) };
+    const clock = manualClock();
     const crashed = await scan(deps({ clock, held: crashedHolder }));
     expect(crashed.scheduled).toBe(1);
 
-    now = reminder.remind_at.getTime() + 5_000; // due, but the lease (due + 10 s) still holds
+    clock.set(new Date(reminder.remind_at.getTime() + 5_000)); // due, but the lease (due + 10 s) still holds
     expect((await scan(deps({ clock }))).claimed).toBe(0);
 
-    now = reminder.remind_at.getTime() + 10_001;
+    clock.set(new Date(reminder.remind_at.getTime() + 10_001));
     const takeover = await scan(deps({ clock }));
     expect(takeover).toMatchObject({ claimed: 1, dispatched: 1 });
     expect(dueEvents().map((e) => e.data.payload.reminder_id)).toEqual([reminder.id]);
@@ -257,17 +257,16 @@ describe('cron-scan', () => {
 
   it('dispatches a reminder again when a task edit moved it later after it was dispatched', async () => {
     const reminder = await reminderDue(at(-1_000));
-    let now = Date.now();
-    const clock: Clock = { now: () => new Date(now) };
+    const clock = manualClock();
     expect((await scan(deps({ clock, held: crashedHolder }))).dispatched).toBe(1);
     // task-api moves a relative reminder with the due date and leaves dispatched_at as it was.
     await db
       .updateTable('reminders')
-      .set({ remind_at: new Date(now + 60_000) })
+      .set({ remind_at: new Date(clock.now().getTime() + 60_000) })
       .where('id', '=', reminder.id)
       .execute();
     expect((await scan(deps({ clock, held: crashedHolder }))).claimed).toBe(0);
-    now += 61_000;
+    clock.advance(61_000);
     expect((await scan(deps({ clock, held: crashedHolder }))).dispatched).toBe(1);
     expect((await scan(deps({ clock, held: crashedHolder }))).dispatched).toBe(0);
     expect(dueEvents().map((e) => e.data.payload.reminder_id)).toEqual([reminder.id, reminder.id]);
@@ -276,13 +275,12 @@ describe('cron-scan', () => {
   it('keeps dispatched reminders in the outbox when the sidecar is down and relays them on a later scan', async () => {
     await reminderDue(at(-1_000));
     sidecar.respondWith(500);
-    let now = Date.now();
-    const clock: Clock = { now: () => new Date(now) };
+    const clock = manualClock();
     const first = await scan(deps({ clock }));
     expect(first).toMatchObject({ dispatched: 1, relayed: 0, relay_failed: 1, outbox_pending: 1 });
 
     sidecar.respondWith(204);
-    now += 30_000;
+    clock.advance(30_000);
     const second = await scan(deps({ clock }));
     expect(second).toMatchObject({ dispatched: 0, relayed: 1, outbox_pending: 0 });
     expect(dueEvents()).toHaveLength(1);

@@ -3,7 +3,6 @@ import {
   createLogger,
   createMetrics,
   type Db,
-  freePort,
   type IncomingEvent,
   type Metrics,
   type ReminderDuePayload,
@@ -13,14 +12,17 @@ import {
 } from '@nudge/core';
 import {
   createTestDatabase,
+  freePort,
   insertReminderRow,
   insertTaskRow,
   insertUser,
+  type SmtpSink,
+  startSmtpSink,
   type TestDatabase,
-} from '@nudge/core/testing';
+} from '@nudge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleReminderDue, type ReminderDueDeps } from '../src/handler.ts';
-import { mailerFor, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+import { mailerFor } from './mailer-for.ts';
 
 let database: TestDatabase;
 let db: Db;
@@ -29,17 +31,17 @@ let smtp: SmtpSink;
 beforeAll(async () => {
   database = await createTestDatabase();
   db = database.db;
-  smtp = await startSmtpSink();
+  smtp = await startSmtpSink({ keepRaw: true });
   await insertUser(db, 'ann', 'ann@example.test');
   await insertUser(db, 'nomail', null);
 });
 afterAll(async () => {
-  await smtp.close();
+  await smtp.stop();
   await database.drop();
 });
 beforeEach(() => {
-  smtp.messages.length = 0;
-  smtp.rejectWith(null);
+  smtp.clear();
+  smtp.setFaults({});
 });
 
 function deps(options: { smtpPort?: number; metrics?: Metrics; timeoutMs?: number } = {}): ReminderDueDeps {
@@ -119,14 +121,14 @@ describe('on-reminder-due handler', () => {
     });
     expect((await reminderRow(reminder.id)).last_error).toMatch(/ECONNREFUSED|ECONNECTION/);
 
-    const revived = await startSmtpSink(port);
+    const revived = await startSmtpSink({ port });
     try {
       expect(await handleReminderDue(event, deps({ smtpPort: port }))).toEqual({ status: 'SUCCESS' });
       expect(await handleReminderDue(event, deps({ smtpPort: port }))).toMatchObject({ status: 'SUCCESS' });
       expect(revived.messages.map((m) => m.messageId)).toEqual([`<reminder-${reminder.id}@nudge>`]);
       expect(await reminderRow(reminder.id)).toMatchObject({ status: 'sent', attempts: 2 });
     } finally {
-      await revived.close();
+      await revived.stop();
     }
   });
 
@@ -147,7 +149,7 @@ describe('on-reminder-due handler', () => {
 
   it('marks the reminder failed and dead-letters when the server refuses it permanently (5xx)', async () => {
     const reminder = await dueReminder();
-    smtp.rejectWith(550);
+    smtp.setFaults({ permanentRate: 1 });
     const metrics = createMetrics('on-reminder-due');
     expect(await handleReminderDue(dueEvent(reminder), deps({ metrics }))).toEqual({
       status: 'DROP',
@@ -162,7 +164,7 @@ describe('on-reminder-due handler', () => {
 
   it('retries a temporary refusal (4xx) and keeps the reminder pending', async () => {
     const reminder = await dueReminder();
-    smtp.rejectWith(451);
+    smtp.setFaults({ transientRate: 1 });
     expect((await handleReminderDue(dueEvent(reminder), deps())).status).toBe('RETRY');
     expect((await reminderRow(reminder.id)).status).toBe('pending');
   });

@@ -8,13 +8,15 @@ import {
   insertTaskRow,
   insertUser,
   type RegisteredServer,
+  type SmtpSink,
   serveRegistered,
+  startSmtpSink,
   type TestDatabase,
-} from '@nudge/core/testing';
+} from '@nudge/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { consumer, createOnReminderDue } from '../src/handler.ts';
-import { mailerFor, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+import { mailerFor } from './mailer-for.ts';
 
 let database: TestDatabase;
 let smtp: SmtpSink;
@@ -25,7 +27,7 @@ const logLines: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  smtp = await startSmtpSink();
+  smtp = await startSmtpSink({ keepRaw: true });
   await insertUser(database.db, 'ann', 'ann@example.test');
   metrics = createMetrics(consumer);
   const sink = new Writable({
@@ -50,11 +52,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await smtp.close();
+  await smtp.stop();
   await database.drop();
 });
 beforeEach(() => {
-  smtp.messages.length = 0;
+  smtp.clear();
   logLines.length = 0;
 });
 

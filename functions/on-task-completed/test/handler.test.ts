@@ -13,7 +13,7 @@ import {
   type TaskCompletedPayload,
   taskCompletedPayload,
 } from '@nudge/core';
-import { createTestDatabase, insertUser, type TestDatabase } from '@nudge/core/testing';
+import { createTestDatabase, insertUser, type TestDatabase } from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleTaskCompleted, type TaskCompletedDeps } from '../src/handler.ts';
 

@@ -12,26 +12,26 @@ import {
   createTestDatabase,
   type DeliveryMode,
   deliverEvent,
-  type FakeSidecar,
   insertUser,
   type RegisteredServer,
   relayToSidecar,
   serveRegistered,
-  startFakeSidecar,
+  startTestSidecar,
   type TestDatabase,
-} from '@nudge/core/testing';
+  type TestSidecar,
+} from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumer, createOnTaskCompleted } from '../src/handler.ts';
 
 let database: TestDatabase;
-let sidecar: FakeSidecar;
+let sidecar: TestSidecar;
 let server: RegisteredServer;
 let url: string;
 let relay: OutboxRelay;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  sidecar = await startFakeSidecar();
+  sidecar = await startTestSidecar();
   await insertUser(database.db, 'ann');
   const metrics = createMetrics(consumer);
   const logger = createLogger(consumer, 'silent');

@@ -1,4 +1,4 @@
-import { type SpawnedMain, spawnMainWithDatabase } from '@nudge/core/testing';
+import { type SpawnedMain, spawnMainWithDatabase } from '@nudge/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 // main.ts as a process, the way images and `npm start` run the subscriber.

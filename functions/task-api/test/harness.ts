@@ -1,5 +1,5 @@
 import { type Clock, createLogger, createMetrics, type Db, type OutboxKick, systemClock } from '@nudge/core';
-import { createTestDatabase } from '@nudge/core/testing';
+import { createTestDatabase } from '@nudge/testing';
 import { SignJWT } from 'jose';
 import { createTaskApi } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -85,20 +85,6 @@ export async function startApi(
     },
     async close() {
       await testDb.drop();
-    },
-  };
-}
-
-/** A clock the test moves by hand. */
-export function manualClock(start: string) {
-  let now = new Date(start);
-  return {
-    now: () => new Date(now),
-    set(iso: string) {
-      now = new Date(iso);
-    },
-    advance(ms: number) {
-      now = new Date(now.getTime() + ms);
     },
   };
 }

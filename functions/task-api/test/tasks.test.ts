@@ -1,5 +1,6 @@
+import { manualClock } from '@nudge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Api, manualClock, outbox, startApi } from './harness.ts';
+import { type Api, outbox, startApi } from './harness.ts';
 
 const clock = manualClock('2026-11-22T10:00:00.000Z');
 const now = '2026-11-22T10:00:00.000Z';

@@ -14,7 +14,6 @@ export { pipelineEnv } from './config/function-env.ts';
 export { ConfigError, createConfigLoader, env } from './config/load-config.ts';
 export { createDb, type DbOptions } from './db/create-db.ts';
 export type * from './db/database.ts';
-export { type EmbeddedServer, freePort, startEmbeddedPostgres } from './db/embedded-postgres.ts';
 export { migrateToLatest } from './db/migrate.ts';
 export { isRetryableDbError } from './db/pg-errors.ts';
 export type { IncomingEvent, RawEvent } from './delivery/incoming-event.ts';

@@ -1,14 +1,15 @@
+import { startTestSidecar, type TestSidecar } from '@nudge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildEvent, createDaprPublisher, PublishError, sources } from '../src/index.ts';
-import { type FakeSidecar, startFakeSidecar } from '../src/testing/index.ts';
 
-let sidecar: FakeSidecar;
+let sidecar: TestSidecar;
 beforeAll(async () => {
-  sidecar = await startFakeSidecar();
+  sidecar = await startTestSidecar();
 });
 afterAll(() => sidecar.close());
 beforeEach(() => {
   sidecar.requests.length = 0;
+  sidecar.accepted.length = 0;
   sidecar.respondWith(204);
   sidecar.delayAnswers(0);
 });
@@ -34,17 +35,20 @@ describe('Dapr publisher', () => {
     expect(new URL(request!.url, 'http://x').searchParams.get('metadata.partitionKey')).toBe('user|42 ü');
     expect(request?.headers['content-type']).toBe('application/cloudevents+json');
     expect(JSON.parse(request!.body)).toEqual(event);
+    expect(sidecar.sidecar.published('task-events')).toEqual([expect.objectContaining(event)]);
   });
 
-  it('uses the configured pub/sub component name', async () => {
+  it('uses the configured pub/sub component name, and a name the sidecar lacks is pubsub_not_found', async () => {
     const publisher = createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'kafka-pubsub' });
-    await publisher.publish('reminders', event);
+    const failure = await publisher.publish('reminders', event).catch((error: unknown) => error);
     expect(sidecar.requests[0]?.url.startsWith('/v1.0/publish/kafka-pubsub/reminders?')).toBe(true);
+    // The sidecar itself answers (dapr/ declares only `pubsub`): 404 ERR_PUBSUB_NOT_FOUND.
+    expect((failure as PublishError).code).toBe('pubsub_not_found');
+    expect((failure as PublishError).status).toBe(404);
   });
 
   it.each([
     [403, 'publish_forbidden'],
-    [404, 'pubsub_not_found'],
     [500, 'publish_failed'],
   ])('turns a %i answer into a PublishError %s', async (status, code) => {
     sidecar.respondWith(status);
@@ -69,7 +73,7 @@ describe('Dapr publisher', () => {
   });
 
   it('reports an unreachable sidecar', async () => {
-    const closed = await startFakeSidecar();
+    const closed = await startTestSidecar();
     await closed.close();
     const publisher = createDaprPublisher({ daprHttpPort: closed.port, pubsubName: 'pubsub' });
     const failure = await publisher.publish('task-events', event).catch((error: unknown) => error);

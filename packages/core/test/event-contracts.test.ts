@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createTestDatabase, insertUser, type TestDatabase } from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { payloadSchemas } from '../src/events/contracts/index.ts';
@@ -16,7 +17,6 @@ import {
   taskRecurrenceEvent,
   updateTask,
 } from '../src/index.ts';
-import { createTestDatabase, insertUser, type TestDatabase } from '../src/testing/index.ts';
 
 const contractsDir = new URL('../src/events/contracts/', import.meta.url);
 const docs = readFileSync(new URL('../../../docs/events.md', import.meta.url), 'utf8');

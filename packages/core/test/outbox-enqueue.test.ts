@@ -1,6 +1,7 @@
+import { createTestDatabase, type TestDatabase } from '@nudge/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvent, enqueueEvents, sources } from '../src/index.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -18,7 +19,14 @@ const event = (userId: string, title: string) =>
     time: new Date(),
   });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Advisory locks on this database that a backend is waiting for (not granted), of the outbox writer class. */
+async function waitingOutboxWriters(db: TestDatabase['db']): Promise<number> {
+  const { rows } = await sql<{ waiting: number }>`
+    select count(*)::int as waiting from pg_locks
+    where locktype = 'advisory' and not granted and classid = ${0x6f757462}::oid
+      and database = (select oid from pg_database where datname = current_database())`.execute(db);
+  return rows[0]!.waiting;
+}
 
 describe('enqueueEvents', () => {
   it("gives one user's events ids in commit order even when transactions overlap", async () => {
@@ -47,11 +55,14 @@ describe('enqueueEvents', () => {
     // Another user's writer is not held up by this user's open transaction.
     await db.transaction().execute((trx) => enqueueEvents(trx, [event('someone-else', 'free')]));
 
-    await sleep(200);
-    expect(finished).toEqual([]); // the second writer waits for the first to commit
+    // PostgreSQL itself shows the second writer blocked on the user's advisory lock…
+    await expect.poll(() => waitingOutboxWriters(db), { timeout: 5_000 }).toBe(1);
+    expect(finished).toEqual([]);
+    // …and it goes on only once the first has committed.
     releaseFirst();
     await Promise.all([first, second]);
     expect(finished).toEqual(['first', 'second']);
+    expect(await waitingOutboxWriters(db)).toBe(0);
 
     const rows = await db
       .selectFrom('outbox')

@@ -1,3 +1,15 @@
+import { Writable } from 'node:stream';
+import {
+  createTestDatabase,
+  manualClock,
+  relayToSidecar,
+  startTestSidecar,
+  type TestDatabase,
+  type TestSidecar,
+} from '@nudge/testing';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildEvent,
@@ -6,6 +18,7 @@ import {
   createLogger,
   createMetrics,
   createOutboxRelay,
+  type Database,
   type Db,
   type EventType,
   enqueueEvents,
@@ -13,22 +26,15 @@ import {
   type OutboxRelayDeps,
   sources,
 } from '../src/index.ts';
-import {
-  createTestDatabase,
-  type FakeSidecar,
-  relayToSidecar,
-  startFakeSidecar,
-  type TestDatabase,
-} from '../src/testing/index.ts';
 
 let database: TestDatabase;
 let db: Db;
-let sidecar: FakeSidecar;
+let sidecar: TestSidecar;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = database.db;
-  sidecar = await startFakeSidecar();
+  sidecar = await startTestSidecar();
 });
 afterAll(async () => {
   await sidecar.close();
@@ -41,17 +47,6 @@ beforeEach(async () => {
   sidecar.respondWith(204);
   sidecar.delayAnswers(0);
 });
-
-/** A clock the test moves by hand, so backoff can expire without waiting. */
-function manualClock(): Clock & { advance(ms: number): void } {
-  let now = Date.now();
-  return {
-    now: () => new Date(now),
-    advance(ms) {
-      now += ms;
-    },
-  };
-}
 
 function relay(clock: Clock, overrides: Partial<OutboxRelayDeps> = {}) {
   return createOutboxRelay({
@@ -83,7 +78,7 @@ async function commitEvents(events: Array<{ user: string; type?: EventType; n: n
 }
 
 const userOf = (url: string) => new URL(url, 'http://x').searchParams.get('metadata.partitionKey');
-const bodies = (requests: FakeSidecar['accepted']) =>
+const bodies = (requests: TestSidecar['accepted']) =>
   requests.map((request) => JSON.parse(request.body) as NudgeCloudEvent<{ n: number }>);
 const sequenceOf = (user: string) =>
   bodies(sidecar.accepted)
@@ -110,7 +105,7 @@ describe('outbox relay', () => {
 
   it('publishes a fresh event at once even when this process’s clock runs behind the database’s', async () => {
     await commitEvents([{ user: 'ann', n: 1 }]);
-    const behind: Clock = { now: () => new Date(Date.now() - 60_000) };
+    const behind = manualClock(new Date(Date.now() - 60_000));
     expect((await relay(behind).relayPending()).published).toBe(1);
   });
 
@@ -213,7 +208,7 @@ describe('outbox relay', () => {
     for (const user of users) expect(sequenceOf(user)).toEqual([1, 2]);
   });
 
-  it('coalesces kicks into few passes and never throws, even when the database is gone', async () => {
+  it('coalesces kicks into few passes, and a failed pass ends in the log, not in the caller', async () => {
     await commitEvents([
       { user: 'ann', n: 1 },
       { user: 'ann', n: 2 },
@@ -229,17 +224,37 @@ describe('outbox relay', () => {
     );
     expect(await metrics.registry.getSingleMetricAsString('outbox_pending_events')).toMatch(/ 0$/m);
 
+    // A relay whose database is gone: every pass fails at its first query. Each pass takes one
+    // connection from the pool, so counting attempts counts passes: 50 kicks make one pass plus
+    // one queued behind it, and the failure ends in the log, not in the caller.
     const broken = await createTestDatabase();
     await broken.drop();
-    const orphan = relayToSidecar(sidecar, {
-      db: broken.db,
-      metrics,
-      logger: createLogger('test', 'silent'),
-      clock: manualClock(),
+    const pool = new pg.Pool({ connectionString: broken.url, max: 1 });
+    const connect = pool.connect.bind(pool);
+    let passes = 0;
+    pool.connect = (() => {
+      passes += 1;
+      return connect();
+    }) as typeof pool.connect;
+    const gone = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const lines: Array<{ msg: string; err?: string }> = [];
+    const log = new Writable({
+      write(chunk, _encoding, callback) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        callback();
+      },
     });
-    expect(() => orphan.kick()).not.toThrow();
+    const orphan = relayToSidecar(sidecar, { db: gone, metrics, logger: pino(log), clock: manualClock() });
+    for (let i = 0; i < 50; i += 1) orphan.kick();
     await orphan.idle();
-    await expect(orphan.relayPending()).rejects.toThrow();
+    expect(passes).toBe(2);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line.msg).toBe('outbox relay pass failed');
+      expect(line.err).toMatch(/does not exist/);
+    }
+    await expect(orphan.relayPending()).rejects.toThrow(/does not exist/);
+    await gone.destroy();
   });
 
   it('reports the pending count and the oldest pending age', async () => {

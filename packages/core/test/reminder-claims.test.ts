@@ -1,3 +1,10 @@
+import {
+  createTestDatabase,
+  insertReminderRow,
+  insertTaskRow,
+  insertUser,
+  type TestDatabase,
+} from '@nudge/testing';
 import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as splitClaims from '../src/db/migrations/2026-11-29-001-split-reminder-claims.ts';
@@ -10,8 +17,6 @@ import {
   releaseLeases,
   releaseSendClaim,
 } from '../src/index.ts';
-import { insertReminderRow, insertTaskRow, insertUser } from '../src/testing/fixtures.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
 
 let testDb: TestDatabase;
 let db: Db;

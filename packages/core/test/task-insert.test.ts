@@ -1,6 +1,6 @@
+import { createTestDatabase, type TestDatabase } from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, insertTask, type NewTask, sources } from '../src/index.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
 
 let testDb: TestDatabase;
 let db: Db;

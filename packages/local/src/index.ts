@@ -1,9 +1,16 @@
 /** The local stack as a library: what `npm start` runs, for tests and benchmarks. */
-export type { CapturedMail } from './mail-capture.ts';
-export { startMailCapture } from './mail-capture.ts';
+export { type EmbeddedServer, startEmbeddedPostgres } from './embedded-postgres.ts';
+export { freePort } from './free-port.ts';
 export type { Broker, RecentEvent } from './sidecar/broker.ts';
 export { loadDaprResources } from './sidecar/dapr-resources.ts';
 export { type Sidecar, type SidecarOptions, startSidecar } from './sidecar/sidecar.ts';
+export {
+  type SinkFaults,
+  type SinkMail,
+  type SmtpSink,
+  type SmtpSinkOptions,
+  startSmtpSink,
+} from './smtp-sink.ts';
 export {
   type FunctionName,
   functionNames,

@@ -1,7 +1,8 @@
 // The embedded PostgreSQL behind `npm start`, in its own process (and process group) so the
 // launcher decides when it stops: after the functions, never at the same Ctrl-C.
-import { startEmbeddedPostgres } from '@nudge/core';
+
 import pg from 'pg';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 const [dataDir, port, database] = process.argv.slice(2);
 if (!dataDir || !port || !database || !process.send) {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, migrateToLatest } from '@nudge/core';
 import { ensureJwtSecret, signDevToken } from './dev-auth.ts';
-import { type CapturedMail, startMailCapture } from './mail-capture.ts';
+import { type SinkMail, startSmtpSink } from './smtp-sink.ts';
 import { Supervisor } from './supervisor.ts';
 
 /** The repository root: functions/ and dapr/ are found relative to it. */
@@ -37,7 +37,7 @@ export interface LocalStackOptions {
   /** Where process output goes, one formatted line at a time (default: stdout). */
   output?: (line: string) => void;
   color?: boolean;
-  onMail?: (mail: CapturedMail) => void;
+  onMail?: (mail: SinkMail) => void;
   /** How long to wait for every process to answer its health check. */
   readyTimeoutMs?: number;
   /**
@@ -179,13 +179,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let mailUrl: string | undefined;
     if (!smtpUrl) {
       mailDir = join(dataDir, 'mail');
-      const capture = await startMailCapture({
+      const capture = await startSmtpSink({
         dir: mailDir,
         port: options.ports.smtp,
         httpPort: options.ports.mailHttp,
         onMail: options.onMail,
       });
-      cleanup.push(() => capture.close());
+      cleanup.push(() => capture.stop());
       smtpUrl = `smtp://127.0.0.1:${capture.port}`;
       mailUrl = capture.httpUrl;
     }

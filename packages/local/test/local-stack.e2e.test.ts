@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
-import { freePort } from '@nudge/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapturedMail } from '../src/mail-capture.ts';
+import { freePort } from '../src/free-port.ts';
+import type { SinkMail } from '../src/smtp-sink.ts';
 import { type LocalStack, startLocalStack } from '../src/stack.ts';
 import { tempDataDir } from './dapr-fixture.ts';
 
@@ -10,7 +10,7 @@ import { tempDataDir } from './dapr-fixture.ts';
 // the data folder differ.
 let stack: LocalStack;
 let dataDir: string;
-const mails: CapturedMail[] = [];
+const mails: SinkMail[] = [];
 const output: string[] = [];
 
 beforeAll(async () => {
@@ -83,7 +83,7 @@ describe('npm start', () => {
       45_000,
     );
     expect(mail.to).toEqual(['demo@example.com']);
-    expect(await readFile(mail.file, 'utf8')).toMatch(/^Message-ID: /m);
+    expect(await readFile(mail.file!, 'utf8')).toMatch(/^Message-ID: /m);
     expect(await (await fetch(stack.mailUrl!)).text()).toContain('Water the plants');
     const view = (await (await fetch(`${api}/api/tasks/${task.id}`, { headers })).json()) as {
       reminders: { status: string }[];

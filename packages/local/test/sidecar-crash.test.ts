@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@nudge/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/free-port.ts';
 import { tempDataDir, writeDaprFixture } from './dapr-fixture.ts';
 import { startSubscriber } from './subscriber.ts';
 

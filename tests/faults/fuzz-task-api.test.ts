@@ -1,13 +1,9 @@
 import { join } from 'node:path';
-import { freePort } from '@nudge/core';
+import type { NodeProcess, PostgresServer, ServerDatabase } from '@nudge/testing';
+import { freePort, repoRoot, startFunction, startLocalSidecar, startPostgresServer } from '@nudge/testing';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAcceptingSidecar } from '../src/harness/accepting-sidecar.ts';
-import { repoRoot, startFunction } from '../src/harness/functions.ts';
-import type { BenchDatabase, BenchPostgres } from '../src/harness/postgres.ts';
-import { startBenchPostgres } from '../src/harness/postgres.ts';
-import type { NodeProcess } from '../src/harness/processes.ts';
 import { databaseDigest } from './db-snapshot.ts';
 
 /*
@@ -19,9 +15,9 @@ import { databaseDigest } from './db-snapshot.ts';
 const secret = 'fuzz-secret-fuzz-secret-fuzz-secret-123';
 const runs = Number(process.env.FUZZ_RUNS ?? 120);
 
-let postgres: BenchPostgres;
-let database: BenchDatabase;
-let sidecar: Awaited<ReturnType<typeof startAcceptingSidecar>>;
+let postgres: PostgresServer;
+let database: ServerDatabase;
+let sidecar: Awaited<ReturnType<typeof startLocalSidecar>>;
 let api: NodeProcess;
 let base: string;
 let token: string;
@@ -145,9 +141,9 @@ async function check(method: string, path: string, body?: { raw: string; type: s
 }
 
 beforeAll(async () => {
-  postgres = await startBenchPostgres();
+  postgres = await startPostgresServer();
   database = await postgres.database('fuzz_api');
-  sidecar = await startAcceptingSidecar();
+  sidecar = await startLocalSidecar();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   api = await startFunction({

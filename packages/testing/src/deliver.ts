@@ -1,4 +1,4 @@
-import type { NudgeCloudEvent } from '../events/envelope.ts';
+import type { NudgeCloudEvent } from '@nudge/core';
 
 export type DeliveryMode = 'binary' | 'structured';
 

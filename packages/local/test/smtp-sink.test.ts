@@ -2,14 +2,14 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { type CapturedMail, startMailCapture } from '../src/mail-capture.ts';
+import { type SinkMail, startSmtpSink } from '../src/smtp-sink.ts';
 import { tempDataDir } from './dapr-fixture.ts';
 
-describe('mail capture', () => {
+describe('SMTP sink as the local mail capture', () => {
   it('accepts a message over SMTP, writes it unchanged as an .eml file and lists it over HTTP', async () => {
     const dir = await tempDataDir();
-    const captured: CapturedMail[] = [];
-    const capture = await startMailCapture({
+    const captured: SinkMail[] = [];
+    const capture = await startSmtpSink({
       dir: join(dir, 'mail'),
       port: 0,
       httpPort: 0,
@@ -35,7 +35,7 @@ describe('mail capture', () => {
     const raw = await fetch(new URL(link, capture.httpUrl)).then((response) => response.text());
     expect(raw).toContain('Due at 09:00');
     expect((await fetch(new URL('/..%2Fjwt-secret', capture.httpUrl))).status).toBe(404);
-    await capture.close();
+    await capture.stop();
     expect(captured).toHaveLength(1);
     expect(captured[0]).toMatchObject({
       from: 'nudge@localhost',
@@ -43,7 +43,7 @@ describe('mail capture', () => {
       subject: 'Reminder: Water the plants',
     });
     expect(captured[0]!.file).toMatch(/\.eml$/);
-    const file = await readFile(captured[0]!.file, 'utf8');
+    const file = await readFile(captured[0]!.file!, 'utf8');
     expect(file).toMatch(/^Message-ID: <reminder-1@nudge\.local>/m);
     expect(file).toContain('Due at 09:00');
     await rm(dir, { recursive: true });

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import { freePort } from '@nudge/core';
+import { freePort, type NodeProcess, repoRoot, spawnNode, waitForHttp } from '@nudge/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, waitForHttp } from '../src/harness/functions.ts';
-import { type NodeProcess, spawnNode } from '../src/harness/processes.ts';
 import {
   eventually,
   faultLoad,

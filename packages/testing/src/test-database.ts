@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Db } from '@nudge/core';
+import { createDb } from '@nudge/core';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDb } from '../db/create-db.ts';
-import type { Db } from '../db/database.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
+import { reminderMessageId } from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reminderMessageId } from '../src/scenarios/lateness.ts';
 import {
   eventually,
   faultLoad,

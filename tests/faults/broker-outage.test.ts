@@ -57,9 +57,9 @@ describe('broker outage', () => {
     })();
 
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await proxy.set('error');
+    proxy.respondWith(500); // a sidecar whose broker is down
     await new Promise((resolve) => setTimeout(resolve, outageSeconds * 1000));
-    await proxy.set('refuse');
+    await proxy.refuse(); // a dead sidecar
     await new Promise((resolve) => setTimeout(resolve, outageSeconds * 1000));
     const unpublished = await rig.db
       .selectFrom('outbox')
@@ -67,7 +67,8 @@ describe('broker outage', () => {
       .where('published_at', 'is', null)
       .execute();
     expect(unpublished.length).toBeGreaterThan(0); // the outage really held events back
-    await proxy.set('pass');
+    proxy.respondWith(204);
+    await proxy.listen();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     stop = true;
     const rounds = await load;

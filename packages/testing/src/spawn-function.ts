@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../db/embedded-postgres.ts';
+import { freePort } from '@nudge/local';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface SpawnedFunction {

@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     name: 'faults',
     root: import.meta.dirname,
-    include: ['faults/**/*.test.ts'],
+    include: ['*.test.ts'],
     fileParallelism: false,
     testTimeout: 240_000,
     hookTimeout: 120_000,

@@ -1,9 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nudge/core';
-import { type LocalStack, startLocalStack } from '../../../packages/local/src/stack.ts';
-import { startBrokerProxy } from './broker-proxy.ts';
+import { freePort, type LocalStack, startLocalStack } from '@nudge/local';
+import { type SidecarFront, startSidecarFront } from './sidecar-front.ts';
 
 export interface TopicRecord {
   offset: number;
@@ -11,10 +10,10 @@ export interface TopicRecord {
   event: { id: string; type: string; data?: { payload?: Record<string, unknown> } };
 }
 
-export interface BenchStack extends LocalStack {
+export interface TestStack extends LocalStack {
   dataDir: string;
   /** Present when started with `brokerProxy`: the functions publish through it. */
-  proxy: Awaited<ReturnType<typeof startBrokerProxy>> | undefined;
+  proxy: SidecarFront | undefined;
   /** Every record the sidecar's durable log holds for a topic (the broker's publication record). */
   topic(name: string): Promise<TopicRecord[]>;
   /** The last lines the stack's processes printed, for error messages. */
@@ -27,14 +26,14 @@ export interface BenchStack extends LocalStack {
  * The local stack `npm start` runs — the four functions as processes, the Dapr sidecar stand-in
  * driven by dapr/ — on free ports, against the given database and SMTP server.
  */
-export async function startBenchStack(options: {
+export async function startTestStack(options: {
   databaseUrl: string;
   smtpUrl: string;
   env?: Record<string, string>;
   logLevel?: string;
   /** Put a fault-injecting proxy between the functions and the sidecar. */
   brokerProxy?: boolean;
-}): Promise<BenchStack> {
+}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nudge-bench-stack-'));
   const lines: string[] = [];
   const ports = {
@@ -46,7 +45,7 @@ export async function startBenchStack(options: {
     smtp: await freePort(),
     postgres: await freePort(),
   };
-  const proxy = options.brokerProxy ? await startBrokerProxy(ports.sidecar) : undefined;
+  const proxy = options.brokerProxy ? await startSidecarFront(ports.sidecar) : undefined;
   const stack = await startLocalStack({
     appSidecarPort: proxy?.port,
     dataDir,
@@ -86,7 +85,7 @@ export async function startBenchStack(options: {
     },
     async stop() {
       await stack.stop();
-      await proxy?.stop();
+      await proxy?.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

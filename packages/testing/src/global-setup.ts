@@ -1,11 +1,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDb, migrateToLatest } from '@nudge/core';
+import { startEmbeddedPostgres } from '@nudge/local';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { createDb } from '../db/create-db.ts';
-import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 
 const template = 'nudge_template';
 

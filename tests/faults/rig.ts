@@ -1,12 +1,21 @@
 import type { Db } from '@nudge/core';
+import {
+  benchEmail,
+  benchUserCount,
+  type PostgresServer,
+  reminderMessageId,
+  type ServerDatabase,
+  type SinkFaults,
+  type SmtpSink,
+  seedUsers,
+  startPostgresServer,
+  startSmtpSink,
+  startTestStack,
+  type TestStack,
+} from '@nudge/testing';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
-import { type BenchDatabase, type BenchPostgres, startBenchPostgres } from '../src/harness/postgres.ts';
-import { benchEmail, benchUserCount, seedUsers } from '../src/harness/seed.ts';
-import { type SinkFaults, type SmtpSink, startSmtpSink } from '../src/harness/smtp-sink.ts';
-import { type BenchStack, startBenchStack } from '../src/harness/stack.ts';
-import { reminderMessageId } from '../src/scenarios/lateness.ts';
 
 /** Load per fault test; the issue's 2,000 is scaled down so `npm run test:faults` fits CI (FAULT_LOAD overrides). */
 export const faultLoad = Number(process.env.FAULT_LOAD ?? 300);
@@ -15,11 +24,11 @@ export const outageSeconds = Number(process.env.FAULT_OUTAGE_S ?? 15);
 
 /** The whole local stack on its own PostgreSQL server and SMTP sink, for one test file. */
 export interface Rig {
-  postgres: BenchPostgres;
-  database: BenchDatabase;
+  postgres: PostgresServer;
+  database: ServerDatabase;
   db: Db;
   sink: SmtpSink;
-  stack: BenchStack;
+  stack: TestStack;
   /** Calls task-api as a bench user, retrying while task-api is down (as a real client would). */
   call(
     method: string,
@@ -33,10 +42,10 @@ export interface Rig {
 export async function startRig(
   options: { brokerProxy?: boolean; faults?: SinkFaults; env?: Record<string, string> } = {},
 ): Promise<Rig> {
-  const postgres = await startBenchPostgres();
+  const postgres = await startPostgresServer();
   const database = await postgres.database('faults');
   const sink = await startSmtpSink({ faults: options.faults });
-  const stack = await startBenchStack({
+  const stack = await startTestStack({
     databaseUrl: database.url,
     smtpUrl: sink.url,
     brokerProxy: options.brokerProxy,

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { type FetchApp, requestListener } from '../runtime/serve.ts';
+import { type FetchApp, requestListener } from '@nudge/core';
 
 export interface RegisteredServer {
   url: string;

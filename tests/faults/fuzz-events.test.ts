@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { buildEvent, freePort, sources } from '@nudge/core';
+import { buildEvent, sources } from '@nudge/core';
+import {
+  freePort,
+  type NodeProcess,
+  type PostgresServer,
+  repoRoot,
+  type ServerDatabase,
+  type SmtpSink,
+  spawnNode,
+  startLocalSidecar,
+  startPostgresServer,
+  startSmtpSink,
+  waitForHttp,
+} from '@nudge/testing';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAcceptingSidecar } from '../src/harness/accepting-sidecar.ts';
-import { repoRoot, waitForHttp } from '../src/harness/functions.ts';
-import { type BenchDatabase, type BenchPostgres, startBenchPostgres } from '../src/harness/postgres.ts';
-import { type NodeProcess, spawnNode } from '../src/harness/processes.ts';
-import { type SmtpSink, startSmtpSink } from '../src/harness/smtp-sink.ts';
 
 /*
  * Property: whatever a subscriber is handed — random bytes, CloudEvents in binary or structured
@@ -20,10 +28,10 @@ import { type SmtpSink, startSmtpSink } from '../src/harness/smtp-sink.ts';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 120);
 
-let postgres: BenchPostgres;
-let database: BenchDatabase;
+let postgres: PostgresServer;
+let database: ServerDatabase;
 let sink: SmtpSink;
-let sidecar: Awaited<ReturnType<typeof startAcceptingSidecar>>;
+let sidecar: Awaited<ReturnType<typeof startLocalSidecar>>;
 const functions: NodeProcess[] = [];
 const urls: Record<string, string> = {};
 let recurringTaskId: string;
@@ -41,10 +49,10 @@ async function domainDigest(): Promise<string> {
 }
 
 beforeAll(async () => {
-  postgres = await startBenchPostgres();
+  postgres = await startPostgresServer();
   database = await postgres.database('fuzz_events');
   sink = await startSmtpSink();
-  sidecar = await startAcceptingSidecar();
+  sidecar = await startLocalSidecar();
   await sql`insert into users (id, email) values ('fuzz-user', 'fuzz@example.com')`.execute(database.db);
   const { rows } = await sql<{ id: string }>`
     insert into tasks (user_id, title, status, completed_at, due_at, timezone, recurrence_rule, recurrence_from)

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDb, type Db, freePort, migrateToLatest, startEmbeddedPostgres } from '@nudge/core';
+import { createDb, type Db, migrateToLatest } from '@nudge/core';
+import { freePort, startEmbeddedPostgres } from '@nudge/local';
 import pg from 'pg';
 
-export interface BenchDatabase {
+export interface ServerDatabase {
   name: string;
   url: string;
   db: Db;
@@ -13,11 +14,11 @@ export interface BenchDatabase {
 }
 
 /** The PostgreSQL server a bench or fault run measures against, with a fresh migrated database per scenario. */
-export interface BenchPostgres {
+export interface PostgresServer {
   adminUrl: string;
   port: number;
   /** A new database, migrated to the latest schema. */
-  database(prefix: string): Promise<BenchDatabase>;
+  database(prefix: string): Promise<ServerDatabase>;
   /** Stops and starts the server on the same port and data (fault tests); only for an embedded server. */
   restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -37,7 +38,7 @@ async function admin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T
  * Uses `adminUrl` (a superuser URL, e.g. BENCH_DATABASE_URL) when given, otherwise starts an
  * embedded PostgreSQL in a temp folder — the same server `npm start` runs.
  */
-export async function startBenchPostgres(adminUrl?: string): Promise<BenchPostgres> {
+export async function startPostgresServer(adminUrl?: string): Promise<PostgresServer> {
   let url = adminUrl;
   let stopServer = async () => {};
   let restartServer: (downMs: number) => Promise<void> = async () => {

@@ -1,4 +1,4 @@
-import type { Db, NewReminderRow, NewTaskRow, ReminderRow, TaskRow } from '../db/database.ts';
+import type { Db, NewReminderRow, NewTaskRow, ReminderRow, TaskRow } from '@nudge/core';
 
 /** Inserts a user (id = JWT sub) unless present. */
 export async function insertUser(

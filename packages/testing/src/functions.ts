@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '@nudge/local';
 import { type NodeProcess, spawnNode } from './processes.ts';
 
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 // The package exports only its API; its CLI (package.json `bin`) sits beside the resolved entry.
 const frameworkMain = join(
   dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')),
