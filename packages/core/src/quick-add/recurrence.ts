@@ -27,7 +27,10 @@ const WEEKDAY =
   '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs|thur|thu|fri|sat|sun)s?';
 const MONTH =
   '(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)';
-const ORDINAL_DAY = '(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)';
+const DAY = '(?:[12]\\d|3[01]|0?[1-9])';
+const ORDINAL_DAY = `${DAY}(?:st|nd|rd|th)`;
+/** "june 1" as well as "june 1st". */
+const DAY_OF_MONTH = `${DAY}(?:st|nd|rd|th)?`;
 const NUMBER = '(?:\\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|other)';
 const NTH = '(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)';
 const AND = '\\s*(?:,\\s*and|,|and|&)\\s*';
@@ -129,12 +132,8 @@ const monthDaysPattern = pattern(
 );
 const nthWeekdayPattern = pattern(`(?:the\\s+)?(${NTH})\\s+(${WEEKDAY})${OF_MONTH}${END}`);
 const lastDayPattern = pattern(`(?:the\\s+)?last\\s+day${OF_MONTH}${END}`);
-const monthDayPattern = pattern(
-  `(${MONTH})\\s+(${ORDINAL_DAY.replace('(?:st|nd|rd|th)', '(?:st|nd|rd|th)?')})${END}`,
-);
-const dayMonthPattern = pattern(
-  `(?:the\\s+)?(${ORDINAL_DAY.replace('(?:st|nd|rd|th)', '(?:st|nd|rd|th)?')})\\s+(?:of\\s+)?(${MONTH})${END}`,
-);
+const monthDayPattern = pattern(`(${MONTH})\\s+(${DAY_OF_MONTH})${END}`);
+const dayMonthPattern = pattern(`(?:the\\s+)?(${DAY_OF_MONTH})\\s+(?:of\\s+)?(${MONTH})${END}`);
 
 function weekdayList(text: string, pos: number): Body | null {
   const m = weekdaysPattern(text, pos);

@@ -18,8 +18,3 @@ export function mask(text: string, spans: readonly Span[]): string {
   for (const { start, end } of spans) chars.fill(MASK, start, end);
   return chars.join('');
 }
-
-/** True when `span` touches a masked character of `masked`. */
-export function isMasked(masked: string, span: Span): boolean {
-  return masked.slice(span.start, span.end).includes(MASK);
-}
