@@ -9,6 +9,7 @@ import {
   isValidTimeZone,
   type Logger,
   type Metrics,
+  nextOccurrence,
   type OutboxKick,
   type Outcome,
   recordProcessed,
@@ -16,7 +17,6 @@ import {
   success,
 } from '@nudge/core';
 import { z } from 'zod';
-import { nextOccurrence } from './next-occurrence.ts';
 
 export const consumer = 'on-task-completed';
 

@@ -57,6 +57,7 @@ export {
   type PublishErrorCode,
   type Publisher,
 } from './publish/dapr-publisher.ts';
+export { type CompletedOccurrence, nextOccurrence } from './recurrence/next-occurrence.ts';
 export { type Schedule, type ScheduleInput, schedule } from './recurrence/occurrences.ts';
 export { normalizeRule, type ParsedRule, parseRule } from './recurrence/rule.ts';
 export { instantSchema, type ReminderInput, type ReminderSpec } from './reminder/input.ts';
@@ -90,7 +91,7 @@ export {
   importDocumentSchema,
   importTasks,
 } from './task/transfer.ts';
-export { updateTask } from './task/update.ts';
+export { skipOccurrence, updateTask } from './task/update.ts';
 export { type ReminderView, type TaskView, taskViewSchema } from './task/view.ts';
 export { type Clock, systemClock } from './time/clock.ts';
 export { formatInZone, isValidTimeZone } from './time/zone.ts';
