@@ -26,7 +26,13 @@ export {
   type EventHandler,
   type SubscriberOptions,
 } from './delivery/subscriber.ts';
-export { AppError, type AppErrorCode, type ErrorDetail, notFound } from './errors/app-error.ts';
+export {
+  AppError,
+  type AppErrorCode,
+  type ErrorDetail,
+  notFound,
+  validationFailed,
+} from './errors/app-error.ts';
 export { parseOrThrow } from './errors/zod-details.ts';
 export {
   buildEvent,
