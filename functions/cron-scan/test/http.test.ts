@@ -12,7 +12,7 @@ import {
   type TestDatabase,
 } from '@nudge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCronScanHandler } from '../src/handler.ts';
+import { createCronScanApp } from '../src/handler.ts';
 import { createHeldReminders, type HeldReminders } from '../src/held-reminders.ts';
 
 let database: TestDatabase;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const settings = { lookaheadMs: 35_000, leaseGraceMs: 10_000, batchSize: 100 };
   server = await serveRegistered(
     'cron-scan',
-    createCronScanHandler({ db, relay, held, clock: systemClock, metrics, logger, settings }),
+    createCronScanApp({ db, relay, held, clock: systemClock, metrics, logger, settings }),
   );
   base = server.url;
 });

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { createDb } from '@nudge/core';
+import { createDb, requestListener } from '@nudge/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, startApi, token } from './harness.ts';
 
@@ -13,32 +14,67 @@ afterAll(() => api.close());
 const taskCount = async () => (await api.db.selectFrom('tasks').select('id').execute()).length;
 
 describe('request bodies', () => {
-  it('answers a malformed JSON body with 400 and writes nothing (functions-framework parses it first)', async () => {
+  it('answers a malformed JSON body with our 400 validation_failed at (body) and writes nothing', async () => {
     const res = await api.call('POST', '/api/tasks', {
       as: 'alice',
       body: '{"title": "unterminated',
       headers: { 'content-type': 'application/json' },
     });
     expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: {
+        code: 'validation_failed',
+        message: 'request body is not valid JSON',
+        details: [{ path: '(body)', message: 'malformed JSON' }],
+      },
+    });
     expect(await taskCount()).toBe(0);
   });
 
-  it('in production the framework answer to malformed JSON carries no stack trace', async () => {
+  it.each(['"a string"', '42', 'null'])(
+    'refuses a JSON body that is not an object or array (%s) as malformed',
+    async (body) => {
+      const res = await api.call('POST', '/api/tasks', {
+        as: 'alice',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toEqual([{ path: '(body)', message: 'malformed JSON' }]);
+    },
+  );
+
+  it.each([
+    ['a non-UTF charset', { 'content-type': 'application/json; charset=latin1' }],
+    ['a content-encoding', { 'content-type': 'application/json', 'content-encoding': 'gzip' }],
+  ])('refuses a JSON body in %s with 415', async (_what, headers) => {
+    const res = await api.call('POST', '/api/tasks', { as: 'alice', body: '{"title":"t"}', headers });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('unsupported_media_type');
+  });
+
+  it('under functions-framework (func, --target) the framework answers malformed JSON itself, without a stack trace in production', async () => {
+    const name = `task-api-framework-${process.pid}`;
+    http(name, requestListener(api.app));
     const previous = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production'; // read by express when the server is created
-    const server = getTestServer(api.name);
+    const server = getTestServer(name);
     process.env.NODE_ENV = previous;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/tasks`;
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await token('alice')}` };
     try {
-      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/tasks`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('alice')}` },
-        body: '{"title": ',
-      });
+      const response = await fetch(url, { method: 'POST', headers, body: '{"title": ' });
       const text = await response.text();
       expect(response.status).toBe(400);
       expect(text).toContain('Bad Request');
       expect(text).not.toMatch(/SyntaxError|at JSON\.parse|node_modules/);
+      // A body the framework did parse reaches the app from its rawBody.
+      const created = await fetch(url, { method: 'POST', headers, body: '{"title":"via the framework"}' });
+      expect(created.status).toBe(201);
+      const task = (await created.json()) as { id: string; title: string };
+      expect(task.title).toBe('via the framework');
+      expect((await api.call('DELETE', `/api/tasks/${task.id}`, { as: 'alice' })).status).toBe(204);
     } finally {
       server.closeAllConnections();
       server.close();
