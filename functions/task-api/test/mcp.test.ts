@@ -5,8 +5,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createLogger, createMetrics, type NudgeCloudEvent, systemClock } from '@nudge/core';
-import { handleTaskCompleted, taskCompletedPayload } from '@nudge/on-task-completed/src/handler.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleTaskCompleted, taskCompletedPayload } from '../../on-task-completed/src/handler.ts';
 import { type Api, manualClock, outbox, startApi, token } from './harness.ts';
 
 const issuer = 'https://auth.nudge.test';
