@@ -69,6 +69,14 @@ export {
   type PublishErrorCode,
   type Publisher,
 } from './publish/dapr-publisher.ts';
+export {
+  parseQuickAdd,
+  type QuickAddDraft,
+  type QuickAddOptions,
+  type QuickAddResult,
+  type QuickAddToken,
+  type QuickAddTokenKind,
+} from './quick-add/parse-quick-add.ts';
 export { type CompletedOccurrence, nextOccurrence } from './recurrence/next-occurrence.ts';
 export { type Schedule, type ScheduleInput, schedule } from './recurrence/occurrences.ts';
 export { normalizeRule, type ParsedRule, parseRule } from './recurrence/rule.ts';

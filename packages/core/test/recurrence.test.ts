@@ -65,6 +65,15 @@ describe('schedule', () => {
     ]);
   });
 
+  it('takes the earlier instant of a time that happens twice (Europe/Berlin, 02:30 on fall-back)', () => {
+    const start = new Date('2027-10-30T00:30:00Z'); // Sat 30 Oct 2027 02:30 CEST
+    expect(iso(schedule({ rule: 'daily', dtstart: start, timezone: 'Europe/Berlin' }).first(3))).toEqual([
+      '2027-10-30T00:30:00.000Z',
+      '2027-10-31T00:30:00.000Z', // 02:30 CEST, the first of the two 02:30s
+      '2027-11-01T01:30:00.000Z', // 02:30 CET
+    ]);
+  });
+
   it('ends with COUNT and with UNTIL', () => {
     const start = new Date('2026-01-01T09:00:00Z');
     expect(schedule({ rule: 'FREQ=DAILY;COUNT=3', dtstart: start, timezone: 'UTC' }).first(10)).toHaveLength(

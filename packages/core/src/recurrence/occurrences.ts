@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import rrulePackage from 'rrule';
+import { instantAt } from '../time/zone.ts';
 import { parseRule } from './rule.ts';
 
 // rrule ships a UMD bundle as `main`: Node's ESM loader cannot see its named exports, so take them from the default.
@@ -20,7 +21,7 @@ function toFloating(instant: Date, zone: string): Date {
 }
 
 function fromFloating(floating: Date, zone: string): Date {
-  return DateTime.fromObject(
+  return instantAt(
     {
       year: floating.getUTCFullYear(),
       month: floating.getUTCMonth() + 1,
@@ -29,8 +30,8 @@ function fromFloating(floating: Date, zone: string): Date {
       minute: floating.getUTCMinutes(),
       second: floating.getUTCSeconds(),
     },
-    { zone },
-  ).toJSDate();
+    zone,
+  );
 }
 
 /** A rule bound to its series start and zone, answering questions in real instants. */

@@ -11,6 +11,44 @@ export function parseIsoDuration(text: string): Duration | null {
   return duration.isValid ? duration : null;
 }
 
+/** Wall-clock fields in some zone (month 1–12). */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second?: number;
+}
+
+/**
+ * The instant a wall-clock time names in an IANA zone. A time in the spring-forward gap moves
+ * forward by the gap (02:30 → 03:30, RFC 5545 §3.3.5); a fall-back time that happens twice takes
+ * the earlier instant. luxon alone picks either instant depending on the zone, hence the check.
+ */
+export function instantAt(wall: WallClock, timezone: string): Date {
+  const guess = DateTime.fromObject(
+    { ...wall, second: wall.second ?? 0, millisecond: 0 },
+    { zone: timezone },
+  );
+  const floating = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0);
+  let best = guess.toMillis();
+  // The zone's offsets a few hours either side cover both readings of an ambiguous time.
+  for (const probe of [best - 6 * 3_600_000, best + 6 * 3_600_000]) {
+    const offset = DateTime.fromMillis(probe, { zone: timezone }).offset;
+    const candidate = floating - offset * 60_000;
+    if (candidate < best && DateTime.fromMillis(candidate, { zone: timezone }).offset === offset)
+      best = candidate;
+  }
+  return new Date(best);
+}
+
+/** The wall-clock fields of an instant in an IANA zone. */
+export function wallClockOf(instant: Date, timezone: string): Required<WallClock> {
+  const { year, month, day, hour, minute, second } = DateTime.fromJSDate(instant, { zone: timezone });
+  return { year, month, day, hour, minute, second };
+}
+
 /**
  * The instant `before` ahead of `dueAt`, computed on the task's local calendar so `P1D`
  * before 09:00 is 09:00 the previous day even across a DST change.
