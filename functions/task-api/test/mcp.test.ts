@@ -4,7 +4,15 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createLogger, createMetrics, type NudgeCloudEvent, systemClock } from '@nudge/core';
+import {
+  createLogger,
+  createMetrics,
+  createTask,
+  createTaskSchema,
+  type NudgeCloudEvent,
+  parseQuickAdd,
+  systemClock,
+} from '@nudge/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleTaskCompleted, taskCompletedPayload } from '../../on-task-completed/src/handler.ts';
 import { type Api, manualClock, outbox, startApi, token } from './harness.ts';
@@ -65,6 +73,7 @@ describe('MCP endpoint: transport and auth', () => {
       'find_tasks',
       'get_overview',
       'preview_recurrence',
+      'quick_add',
       'reopen_task',
       'reschedule_task',
       'update_task',
@@ -380,6 +389,42 @@ describe('MCP tools', () => {
       due_at: '2026-03-28T09:00:00Z',
     });
     expect(bad.isError).toBe(true);
+  });
+});
+
+describe('MCP quick_add', () => {
+  it('creates the same task as parsing and creating through core (what POST /api/tasks/quick does)', async () => {
+    const dave = await connect('dave');
+    const text = 'Submit report friday 5pm remind me 1 day before';
+    const result = await call(dave, 'quick_add', { text, timezone: 'Europe/Berlin' });
+    expect(result.isError).toBeFalsy();
+    expect(result.data.task).toMatchObject({
+      title: 'Submit report',
+      due_at: '2026-11-27T16:00:00.000Z',
+      timezone: 'Europe/Berlin',
+      reminders: [{ before: 'P1D', remind_at: '2026-11-26T16:00:00.000Z', status: 'pending' }],
+    });
+    expect(result.data.recognized.map((r: any) => r.kind).sort()).toEqual(['date', 'reminder']);
+
+    const { draft } = parseQuickAdd(text, { timezone: 'Europe/Berlin', now: clock.now() });
+    const direct = await createTask(api.db, 'dave', createTaskSchema.parse(draft), clock.now());
+    const comparable = (task: any) => ({
+      ...task,
+      id: undefined,
+      created_at: undefined,
+      updated_at: undefined,
+      reminders: task.reminders.map((r: any) => ({ ...r, id: undefined })),
+    });
+    expect(comparable(result.data.task)).toEqual(comparable(direct));
+  });
+
+  it('names the bad argument: an unknown time zone, an empty text', async () => {
+    const zone = await call(alice, 'quick_add', { text: 'Buy milk tomorrow', timezone: 'Mars/Olympus' });
+    expect(zone.isError).toBe(true);
+    expect(zone.text).toMatch(/timezone/);
+    const empty = await call(alice, 'quick_add', { text: '' });
+    expect(empty.isError).toBe(true);
+    expect(empty.text).toMatch(/text/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTool, type ToolContext } from './tool.ts';
 import { getOverview } from './tools/overview.ts';
+import { quickAdd } from './tools/quick-add.ts';
 import { findTasks, previewRecurrence } from './tools/read.ts';
 import {
   addTask,
@@ -22,6 +23,7 @@ Completing a recurring task creates its next occurrence as a new task.`;
  */
 export function createMcpServer(context: ToolContext): McpServer {
   const server = new McpServer({ name: 'nudge', title: 'Nudge', version: '0.1.0' }, { instructions });
+  registerTool(server, quickAdd, context);
   registerTool(server, addTask, context);
   registerTool(server, updateTaskTool, context);
   registerTool(server, rescheduleTask, context);
