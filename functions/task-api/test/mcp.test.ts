@@ -154,6 +154,17 @@ describe('MCP endpoint: transport and auth', () => {
     const allowed = await request('https://app.nudge.test');
     expect(allowed.status).toBe(200);
     expect(await allowed.json()).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    // A browser client's preflight: MCP sends Mcp-Protocol-Version after initialize.
+    const preflight = await fetch(`${base}/mcp`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.nudge.test',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, mcp-protocol-version',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Mcp-Protocol-Version/);
   });
 });
 
