@@ -138,6 +138,19 @@ describe('MCP endpoint: transport and auth', () => {
     }
   });
 
+  it('answers a body that is not JSON-RPC with a 4xx, never a 5xx', async () => {
+    const headers = {
+      authorization: `Bearer ${await token('alice', { iss: issuer })}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
+    for (const body of [null, '{"hello":"world"}', '{"jsonrpc": ']) {
+      const response = await fetch(`${base}/mcp`, { method: 'POST', headers, body });
+      expect(response.status, String(body)).toBeGreaterThanOrEqual(400);
+      expect(response.status, String(body)).toBeLessThan(500);
+    }
+  });
+
   it('refuses a browser Origin outside CORS_ORIGINS (DNS rebinding) and accepts a configured one', async () => {
     const request = async (origin: string) =>
       fetch(`${base}/mcp`, {
