@@ -58,7 +58,7 @@ export async function jsonBody(request: Request): Promise<unknown> {
   if (encoding && encoding !== 'identity') throw unsupported(`unsupported content encoding "${encoding}"`);
   const text = new TextDecoder().decode(bytes);
   // Like the body parser this replaces: only an object or an array is a JSON body.
-  const first = /^[\x20\x09\x0a\x0d]*(.)/s.exec(text)?.[1];
+  const first = text.trimStart()[0];
   try {
     if (first !== '{' && first !== '[') throw new SyntaxError('not a JSON object or array');
     return JSON.parse(text);

@@ -3,6 +3,8 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createDb, requestListener } from '@nudge/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutes, createTaskApi } from '../src/app.ts';
+import type { Route } from '../src/routes/route.ts';
 import { type Api, startApi, token } from './harness.ts';
 
 let api: Api;
@@ -221,5 +223,72 @@ describe('when PostgreSQL is unreachable', () => {
       await broken.close();
       await down.destroy();
     }
+  });
+});
+
+describe('the route table', () => {
+  // Routes added the way later ones will be (a live stream, a raw-handler endpoint such as MCP):
+  // one entry each, with tracking, authentication and the rate limit applied by the edge.
+  const extra: Route[] = [
+    {
+      method: 'get',
+      path: '/api/test-stream/:topic',
+      operation: 'test_stream',
+      mutates: false,
+      async handle({ user, params }) {
+        const encoder = new TextEncoder();
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(encoder.encode(`event: hello\ndata: ${user.sub}\n\n`));
+            controller.enqueue(encoder.encode(`event: topic\ndata: ${params.topic}\n\n`));
+            controller.close();
+          },
+        });
+        return { response: new Response(stream, { headers: { 'content-type': 'text/event-stream' } }) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/test-raw',
+      operation: 'test_raw',
+      mutates: false,
+      rawBody: true,
+      async handle({ request }) {
+        return { response: new Response(`got ${await request.text()}`, { status: 202 }) };
+      },
+    },
+  ];
+  const bearer = async (sub: string) => ({ authorization: `Bearer ${await token(sub)}` });
+
+  it('serves a route that answers with a stream (SSE), tracked under its template', async () => {
+    const app = createTaskApi(api.deps, [...extra, ...apiRoutes]);
+    const res = await app.request('/api/test-stream/news', { headers: await bearer('alice') });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(await res.text()).toBe('event: hello\ndata: alice\n\nevent: topic\ndata: news\n\n');
+    expect(await api.deps.metrics.registry.metrics()).toMatch(
+      /http_request_duration_seconds_count\{[^}]*route="\/api\/test-stream\/:topic"[^}]*status="200"[^}]*\} 1/,
+    );
+  });
+
+  it('leaves the body of a rawBody route unread for its handler (no JSON checks)', async () => {
+    const app = createTaskApi(api.deps, [...extra, ...apiRoutes]);
+    const res = await app.request('/api/test-raw', {
+      method: 'POST',
+      headers: { ...(await bearer('alice')), 'content-type': 'text/plain' },
+      body: 'not json',
+    });
+    expect(res.status).toBe(202);
+    expect(await res.text()).toBe('got not json');
+  });
+
+  it('authenticates and rate-limits an added route like every other', async () => {
+    const app = createTaskApi({ ...api.deps, rateLimit: () => 7 }, [...extra, ...apiRoutes]);
+    const anonymous = await app.request('/api/test-stream/news');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    const limited = await app.request('/api/test-raw', { method: 'POST', headers: await bearer('alice') });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('7');
   });
 });
