@@ -148,13 +148,10 @@ export function resolveWhen(phrase: DatePhrase | null, ctx: ZoneContext): Date {
   const time = phrase?.time ?? DEFAULT_TIME;
   const today: LocalDate = { year: ctx.wall.year, month: ctx.wall.month, day: ctx.wall.day };
   if (phrase?.date) return at(ctx, phrase.date, time);
-  const wanted = phrase?.weekday ?? null;
-  // Within a week from today some day at `time` is ahead of now (tomorrow is, for a time alone).
-  for (let offset = 0; offset < 7; offset += 1) {
-    const day = addDays(today, offset);
-    if (wanted !== null && weekdayOf(day) !== wanted) continue;
-    const instant = at(ctx, day, time);
-    if (instant.getTime() >= ctx.now.getTime()) return instant;
-  }
-  return at(ctx, addDays(today, 7), time);
+  // Today (a time alone) or the coming such weekday; a day or a week later when that has passed.
+  const weekday = phrase?.weekday ?? null;
+  const first = weekday === null ? today : addDays(today, (weekday - weekdayOf(today) + 7) % 7);
+  const instant = at(ctx, first, time);
+  if (instant.getTime() >= ctx.now.getTime()) return instant;
+  return at(ctx, addDays(first, weekday === null ? 1 : 7), time);
 }

@@ -102,7 +102,7 @@ export function parseQuickAdd(text: string, { timezone, now }: QuickAddOptions):
   if (due) {
     draft.due_at = toRfc3339(due, timezone);
     const value = describeInstant(due, ctx);
-    for (const span of when?.spans ?? []) tokens.push({ ...span, kind: 'date', value });
+    for (const { start, end } of when?.spans ?? []) tokens.push({ start, end, kind: 'date', value });
   }
   if (recurrence) {
     draft.recurrence = { rule: recurrence.rule, from: recurrence.from };

@@ -347,7 +347,12 @@ export function findRecurrences(masked: string, ctx: ZoneContext): RecurrencePhr
   return found;
 }
 
-/** The first occurrence of `rule` at or after `start` (whose wall-clock time every occurrence keeps). */
+/**
+ * The first day matching `rule` at or after `start`, at `start`'s wall-clock time. INTERVAL is left
+ * out for this one question: rrule counts intervals from DTSTART's week, so "every other week on
+ * tuesday" typed on a Wednesday would skip the coming Tuesday. The series is then anchored there.
+ */
 export function firstOccurrence(rule: string, start: Date, timezone: string): Date | null {
-  return schedule({ rule, dtstart: start, timezone }).first(1)[0] ?? null;
+  const withoutInterval = rule.replace(/;INTERVAL=\d+/i, '');
+  return schedule({ rule: withoutInterval, dtstart: start, timezone }).first(1)[0] ?? null;
 }

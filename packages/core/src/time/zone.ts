@@ -1,8 +1,15 @@
 import { DateTime, Duration, IANAZone } from 'luxon';
 
+// luxon builds an Intl.DateTimeFormat to answer each validity check (about 25 µs); the set of
+// real zone names is small and fixed, so the valid ones are remembered (never arbitrary input).
+const knownZones = new Set<string>(['UTC']);
+
 /** True for an IANA zone name the runtime knows (`Europe/Berlin`, `UTC`); offsets like `+02:00` are not zones. */
 export function isValidTimeZone(zone: string): boolean {
-  return zone === 'UTC' || (zone.includes('/') && IANAZone.isValidZone(zone));
+  if (knownZones.has(zone)) return true;
+  const valid = zone.includes('/') && IANAZone.isValidZone(zone);
+  if (valid) knownZones.add(zone);
+  return valid;
 }
 
 /** Parses an ISO 8601 duration (`PT1H`, `P1D`, `P1W`); null when malformed. */
