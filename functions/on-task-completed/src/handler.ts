@@ -8,6 +8,7 @@ import {
   insertTask,
   type Logger,
   type Metrics,
+  nextOccurrence,
   type OutboxKick,
   type Outcome,
   recordProcessed,
@@ -18,7 +19,6 @@ import {
   taskCompletedPayload,
   taskRecurrenceEvent,
 } from '@nudge/core';
-import { nextOccurrence } from './next-occurrence.ts';
 
 export const consumer = 'on-task-completed';
 

@@ -4,6 +4,7 @@ import { requireUser } from './auth.ts';
 import { jsonBody } from './body.ts';
 import { cors } from './cors.ts';
 import type { Deps } from './deps.ts';
+import { mcpRoutes } from './mcp/endpoint.ts';
 import { openApiDocument } from './openapi.ts';
 import { limitPerUser } from './rate-limit.ts';
 import { recurrenceRoutes } from './routes/recurrence.ts';
@@ -58,6 +59,8 @@ export function createTaskApi(deps: Deps, routes: readonly Route[] = apiRoutes) 
     c.set('route', '/openapi.json');
     return new Response(openApi, { headers: { 'content-type': 'application/json; charset=utf-8' } });
   });
+
+  mcpRoutes(app, deps);
 
   const authenticated = requireUser(deps.authenticate);
   const limited = limitPerUser(deps.rateLimit);

@@ -11,6 +11,11 @@ const schema = z
     AUTH_JWKS_URL: env.url.optional(),
     AUTH_ISSUER: z.string().optional(),
     AUTH_AUDIENCE: z.string().optional(),
+    /**
+     * Public base URL of task-api (`https://api.nudge.example`), named in the MCP auth metadata.
+     * Unset: taken from each request's Host and X-Forwarded-Proto.
+     */
+    PUBLIC_URL: env.url.optional(),
     /** Comma-separated browser origins allowed by CORS (`*` for any); empty: no CORS headers. */
     CORS_ORIGINS: env.list.default([]),
     /** Requests per user per minute, per instance. */

@@ -13,7 +13,7 @@ export function cors(origins: readonly string[]): MiddlewareHandler<ApiEnv> {
     const headers: Record<string, string> = { vary: 'Origin' };
     if (allowed) {
       headers['access-control-allow-origin'] = origin;
-      headers['access-control-expose-headers'] = 'Retry-After';
+      headers['access-control-expose-headers'] = 'Retry-After, WWW-Authenticate';
     }
     if (allowed && c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
       c.set('route', 'preflight');
@@ -22,7 +22,8 @@ export function cors(origins: readonly string[]): MiddlewareHandler<ApiEnv> {
         headers: {
           ...headers,
           'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
-          'access-control-allow-headers': 'Authorization, Content-Type',
+          // Mcp-Protocol-Version: MCP clients send it on every request after initialize.
+          'access-control-allow-headers': 'Authorization, Content-Type, Mcp-Protocol-Version',
           'access-control-max-age': '600',
         },
       });

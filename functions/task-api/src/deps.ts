@@ -7,6 +7,10 @@ import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 /** Everything a request needs, built once per process. */
 export interface Deps {
   corsOrigins: readonly string[];
+  /** task-api's public base URL without a trailing slash, or null to derive it from the request. */
+  publicUrl: string | null;
+  /** The token issuer (AUTH_ISSUER), named as the authorization server in the MCP auth metadata. */
+  authIssuer: string | null;
   db: Db;
   logger: Logger;
   metrics: Metrics;
@@ -27,6 +31,8 @@ export function createDeps(config: Config, shared: SharedDeps, overrides: Partia
   return {
     ...shared,
     corsOrigins: config.CORS_ORIGINS,
+    publicUrl: config.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    authIssuer: config.AUTH_ISSUER ?? null,
     authenticate: createAuthenticator(config),
     ensureUser: createUserRegistry(db),
     rateLimit: createRateLimiter(config.RATE_LIMIT_PER_MINUTE, clock),

@@ -24,7 +24,13 @@ export {
   type EventHandler,
   type SubscriberOptions,
 } from './delivery/subscriber.ts';
-export { AppError, type AppErrorCode, type ErrorDetail, notFound } from './errors/app-error.ts';
+export {
+  AppError,
+  type AppErrorCode,
+  type ErrorDetail,
+  notFound,
+  validationFailed,
+} from './errors/app-error.ts';
 export { parseOrThrow } from './errors/zod-details.ts';
 export {
   type ReminderDuePayload,
@@ -80,6 +86,7 @@ export {
   type QuickAddToken,
   type QuickAddTokenKind,
 } from './quick-add/parse-quick-add.ts';
+export { type CompletedOccurrence, nextOccurrence } from './recurrence/next-occurrence.ts';
 export { type Schedule, type ScheduleInput, schedule } from './recurrence/occurrences.ts';
 export { normalizeRule, type ParsedRule, parseRule } from './recurrence/rule.ts';
 export {
@@ -130,7 +137,7 @@ export {
   importDocumentSchema,
   importTasks,
 } from './task/transfer.ts';
-export { updateTask } from './task/update.ts';
+export { skipOccurrence, updateTask } from './task/update.ts';
 export { type ReminderView, type TaskView, taskViewSchema } from './task/view.ts';
 export { type Clock, systemClock } from './time/clock.ts';
 export { formatInZone, isValidTimeZone } from './time/zone.ts';

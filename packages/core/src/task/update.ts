@@ -6,6 +6,7 @@ import { taskUpdatedEvent } from '../events/contracts/task.updated.ts';
 import type { OutgoingEvent } from '../events/envelope.ts';
 import { sources } from '../events/event-types.ts';
 import { enqueueEvents } from '../outbox/enqueue.ts';
+import { nextOccurrence } from '../recurrence/next-occurrence.ts';
 import { reminderSpecs } from '../reminder/input.ts';
 import { initialReminderStatus, planReminders } from '../reminder/plan.ts';
 import {
@@ -155,5 +156,60 @@ export async function updateTask(
       .executeTakeFirstOrThrow();
     await enqueueEvents(trx, [taskUpdatedEvent(updated, changes, source, now), ...reminderChange.events]);
     return toTaskView(updated, reminderChange.reminders);
+  });
+}
+
+/**
+ * Skips the open occurrence of a recurring task: its due date moves to exactly where completing it
+ * now would put the next occurrence (core's `nextOccurrence` with the completion time = `now`), its
+ * relative reminders move with it, and it takes that occurrence's place in the series (index + 1,
+ * so COUNT counts the skipped one; the anchor stays, so later occurrences keep their slots). The
+ * same task goes on; nothing is completed, and `task.updated` carries the new `due_at`.
+ */
+export async function skipOccurrence(db: Db, userId: string, id: string, now: Date): Promise<TaskView> {
+  return db.transaction().execute(async (trx) => {
+    const row = await lockTaskRow(trx, userId, id);
+    const before = fieldsOf(row);
+    if (!before.recurrence || !before.dueAt)
+      throw validationFailed(
+        'skip',
+        'only a recurring task with a due date has a next occurrence to skip to',
+      );
+    if (row.status !== 'open')
+      throw validationFailed(
+        'skip',
+        'the task is completed; its next occurrence is already a task of its own',
+      );
+    const seriesAnchorAt = row.series_anchor_at ?? before.dueAt;
+    const nextDue = nextOccurrence({
+      ...before.recurrence,
+      timezone: before.timezone,
+      seriesAnchorAt,
+      seriesIndex: row.series_index,
+      dueAt: before.dueAt,
+      completedAt: now,
+    });
+    if (!nextDue)
+      throw validationFailed('skip', 'the series has ended: there is no occurrence after this one');
+    const after = { ...before, dueAt: nextDue };
+    const existing = await remindersOfTasks(trx, [id]);
+    const moved = await moveRelativeReminders(trx, row, after, existing, now);
+    const updated = await trx
+      .updateTable('tasks')
+      .set({
+        due_at: nextDue,
+        series_id: row.series_id ?? row.id,
+        series_anchor_at: seriesAnchorAt,
+        series_index: row.series_index + 1,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await enqueueEvents(trx, [
+      taskUpdatedEvent(updated, { due_at: nextDue.toISOString() }, source, now),
+      ...moved.events,
+    ]);
+    return toTaskView(updated, moved.reminders);
   });
 }

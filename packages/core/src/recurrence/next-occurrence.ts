@@ -1,5 +1,7 @@
-import { parseRule, type RecurrenceFrom, schedule } from '@nudge/core';
 import { DateTime } from 'luxon';
+import type { RecurrenceFrom } from '../db/database.ts';
+import { schedule } from './occurrences.ts';
+import { parseRule } from './rule.ts';
 
 export interface CompletedOccurrence {
   /** Normalised RRULE of the series. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CompletedOccurrence, nextOccurrence } from '../src/next-occurrence.ts';
+import { type CompletedOccurrence, nextOccurrence } from '../src/recurrence/next-occurrence.ts';
 
 const d = (iso: string) => new Date(iso);
 const next = (c: Partial<CompletedOccurrence> & Pick<CompletedOccurrence, 'dueAt' | 'completedAt'>) =>
