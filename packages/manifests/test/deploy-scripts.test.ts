@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kustomizeBuild } from '../src/kustomize.ts';
+import { externalTool, kustomizeBuild } from '../src/kustomize.ts';
 import { type K8sObject, parseYamlDocuments, readRepoFile, repoRoot } from '../src/repo.ts';
 
 const overlays = ['local', 'oracle', 'oracle-external-kafka'];
+const kubectl = externalTool('kubectl', 'https://kubernetes.io/docs/tasks/tools/');
 
 /** Runs bash with scripts/lib.sh sourced, as the deploy scripts do, and returns its stdout. */
 const withLib = (script: string) =>
@@ -63,56 +64,66 @@ describe('deploy scripts', () => {
     expect(release).toBeGreaterThan(restart);
   });
 
-  it('release → rollback → release sends 100% of traffic to the new revision again', () => {
-    const rendered = kustomizeBuild('knative/overlays/oracle').filter(
-      (o) => o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev/'),
-    ) as Json[];
-    expect(rendered).toHaveLength(4);
-    const pin = JSON.parse(withLib('traffic_patch task-api-00001')) as Json;
-    const forward = JSON.parse(withLib('traffic_patch')) as Json;
-    for (const manifest of rendered) {
-      // First release: a fresh object, the manifest is both live and last applied.
-      let live = manifest;
-      // The smoke test failed: rollback.sh restore pins the recorded revision.
-      live = mergePatch(live, pin);
-      expect(traffic(live)).toEqual([{ revisionName: 'task-api-00001', percent: 100 }]);
-      // The next release applies the same manifests with new images...
-      live = kubectlApply(manifest, manifest, live);
-      expect(traffic(live)).toEqual(toLatest);
-      // ...and routes forward explicitly as well (what release.sh runs after deploy_overlay).
-      expect(traffic(mergePatch(live, forward))).toEqual(toLatest);
-    }
-    const release = readRepoFile('scripts/release.sh');
-    expect(release.indexOf('rollback.sh" forward')).toBeGreaterThan(release.indexOf('deploy_overlay'));
-  });
+  it.skipIf(kubectl.skip)(
+    'release → rollback → release sends 100% of traffic to the new revision again',
+    () => {
+      kubectl.require();
+      const rendered = kustomizeBuild('knative/overlays/oracle').filter(
+        (o) => o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev/'),
+      ) as Json[];
+      expect(rendered).toHaveLength(4);
+      const pin = JSON.parse(withLib('traffic_patch task-api-00001')) as Json;
+      const forward = JSON.parse(withLib('traffic_patch')) as Json;
+      for (const manifest of rendered) {
+        // First release: a fresh object, the manifest is both live and last applied.
+        let live = manifest;
+        // The smoke test failed: rollback.sh restore pins the recorded revision.
+        live = mergePatch(live, pin);
+        expect(traffic(live)).toEqual([{ revisionName: 'task-api-00001', percent: 100 }]);
+        // The next release applies the same manifests with new images...
+        live = kubectlApply(manifest, manifest, live);
+        expect(traffic(live)).toEqual(toLatest);
+        // ...and routes forward explicitly as well (what release.sh runs after deploy_overlay).
+        expect(traffic(mergePatch(live, forward))).toEqual(toLatest);
+      }
+      const release = readRepoFile('scripts/release.sh');
+      expect(release.indexOf('rollback.sh" forward')).toBeGreaterThan(release.indexOf('deploy_overlay'));
+    },
+  );
 
-  it('deploy_overlay deletes every Job an overlay renders before applying (pod templates are immutable)', () => {
-    const deleted = [...withLib('declare -p jobs').matchAll(/"([^"]+)"/g)].map((m) => m[1]);
-    for (const overlay of overlays) {
-      const jobs = kustomizeBuild(`knative/overlays/${overlay}`).filter((o) => o.kind === 'Job');
-      for (const job of jobs)
-        expect(deleted, `${overlay}: Job ${job.metadata.name}`).toContain(job.metadata.name);
-    }
-    expect(readRepoFile('scripts/lib.sh')).toMatch(
-      /for job in "\$\{jobs\[@\]\}"; do\n\s+kubectl delete job "\$job"/,
-    );
-  });
+  it.skipIf(kubectl.skip)(
+    'deploy_overlay deletes every Job an overlay renders before applying (pod templates are immutable)',
+    () => {
+      const deleted = [...withLib('declare -p jobs').matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+      for (const overlay of overlays) {
+        const jobs = kustomizeBuild(`knative/overlays/${overlay}`).filter((o) => o.kind === 'Job');
+        for (const job of jobs)
+          expect(deleted, `${overlay}: Job ${job.metadata.name}`).toContain(job.metadata.name);
+      }
+      expect(readRepoFile('scripts/lib.sh')).toMatch(
+        /for job in "\$\{jobs\[@\]\}"; do\n\s+kubectl delete job "\$job"/,
+      );
+    },
+  );
 
-  it('the external Kafka component keeps every in-cluster pubsub setting and a clientID Dapr expands once', () => {
-    type Meta = { name: string; value?: string };
-    const base = (parse(readRepoFile('dapr/components/pubsub.yaml')).spec.metadata as Meta[]).map(
-      (m) => m.name,
-    );
-    const pubsub = kustomizeBuild('knative/overlays/oracle-external-kafka').find(
-      (o) => o.kind === 'Component' && o.metadata.name === 'pubsub',
-    ) as K8sObject;
-    const metadata = (pubsub.spec as { metadata: Meta[] }).metadata;
-    expect(metadata.map((m) => m.name)).toEqual(expect.arrayContaining(base));
-    for (const m of metadata) {
-      // Dapr replaces {namespace} with "<namespace>.<appID>": adding {appID} repeats the app id.
-      expect(m.value ?? '', m.name).not.toMatch(/\{namespace\}.*\{appID\}/);
-    }
-  });
+  it.skipIf(kubectl.skip)(
+    'the external Kafka component keeps every in-cluster pubsub setting and a clientID Dapr expands once',
+    () => {
+      type Meta = { name: string; value?: string };
+      const base = (parse(readRepoFile('dapr/components/pubsub.yaml')).spec.metadata as Meta[]).map(
+        (m) => m.name,
+      );
+      const pubsub = kustomizeBuild('knative/overlays/oracle-external-kafka').find(
+        (o) => o.kind === 'Component' && o.metadata.name === 'pubsub',
+      ) as K8sObject;
+      const metadata = (pubsub.spec as { metadata: Meta[] }).metadata;
+      expect(metadata.map((m) => m.name)).toEqual(expect.arrayContaining(base));
+      for (const m of metadata) {
+        // Dapr replaces {namespace} with "<namespace>.<appID>": adding {appID} repeats the app id.
+        expect(m.value ?? '', m.name).not.toMatch(/\{namespace\}.*\{appID\}/);
+      }
+    },
+  );
 
   it('pins every upstream autoscaled control-plane Deployment to one replica, with or without metrics-server', () => {
     const docs = parseYamlDocuments(
