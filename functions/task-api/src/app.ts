@@ -9,7 +9,7 @@ import {
   trackRequest,
 } from '@nudge/core';
 import express from 'express';
-import { jsonBody } from './body.ts';
+import { requestBody } from './body.ts';
 import { applyCors } from './cors.ts';
 import type { Deps } from './deps.ts';
 import { openApiDocument } from './openapi.ts';
@@ -59,7 +59,9 @@ export function createTaskApi(deps: Deps) {
         tracking.log.user_id = user.sub;
         const wait = deps.rateLimit(user.sub);
         if (wait > 0) throw new RateLimitedError(wait);
-        const body = bodyMethods.has(req.method) ? jsonBody(req as FrameworkRequest) : undefined;
+        const body = bodyMethods.has(req.method)
+          ? requestBody(req as FrameworkRequest, route.accepts)
+          : undefined;
         await deps.ensureUser(user);
         const outcome = await route.handle(
           {
