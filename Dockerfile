@@ -10,7 +10,7 @@ RUN apk add --no-cache bash
 WORKDIR /src
 # The whole workspace (package.json lists every workspace; .dockerignore trims the context).
 COPY . .
-RUN npm install --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 ARG FUNCTION
 # One self-contained file (the function's app, its Node server and every dependency inlined), plus the
 # migration CLI the migrate Job runs.

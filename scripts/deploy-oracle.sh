@@ -74,6 +74,11 @@ install_knative
 step "Knative: $domain, HTTPS from Let's Encrypt (HTTP-01), HTTP redirected"
 kubectl patch configmap/config-domain -n knative-serving --type merge -p "{\"data\":{\"$domain\":\"\"}}" >/dev/null
 apply_partial "$repo_root/knative/platform/oracle/knative-tls.yaml"
+# The controller reads external-domain-tls only when it starts (knative/serving
+# cmd/controller/main.go; Knative docs, "Configure external domain encryption"): without a
+# restart the routes stay CertificateNotReady behind the HTTP redirect.
+kubectl rollout restart deployment/controller -n knative-serving >/dev/null
+kubectl rollout status deployment/controller -n knative-serving --timeout=300s >/dev/null
 install_dapr oracle
 
 create_app_secrets "$smtp_url"

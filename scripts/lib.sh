@@ -10,6 +10,10 @@ export KNATIVE_SERVING_VERSION KNATIVE_KOURIER_VERSION DAPR_CHART_VERSION CERT_M
   MINIKUBE_KUBERNETES_VERSION KUBE_PROMETHEUS_STACK_VERSION
 readonly functions=(task-api on-task-completed on-reminder-due cron-scan)
 readonly namespace=nudge
+# Every Job the overlays render. A Job's pod template is immutable, so a changed image or
+# ConfigMap hash makes `kubectl apply` fail on it: deploy_overlay deletes them first, and each
+# re-run does only what is missing (topics that exist, migrations already applied).
+readonly jobs=(redpanda-topics nudge-migrate)
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
@@ -108,8 +112,10 @@ create_app_secrets() {
 # deploy_overlay <kustomize dir>
 deploy_overlay() {
   step "Nudge ($1)"
-  # Jobs are immutable: the migration re-runs with the new image (a no-op when up to date).
-  kubectl delete job nudge-migrate -n "$namespace" --ignore-not-found >/dev/null
+  local job
+  for job in "${jobs[@]}"; do
+    kubectl delete job "$job" -n "$namespace" --ignore-not-found >/dev/null
+  done
   kubectl apply -k "$1" >/dev/null
   info "waiting for Redpanda, topics and migrations"
   kubectl rollout status statefulset/postgres -n "$namespace" --timeout=300s >/dev/null
@@ -125,6 +131,17 @@ deploy_overlay() {
       die "ksvc/$fn is not Ready: kubectl describe ksvc/$fn -n $namespace"
     info "$fn Ready"
   done
+}
+
+# traffic_patch [revision]: the merge patch for a Knative Service's spec.traffic: 100% to one
+# revision (rollback), or with no argument to the latest Ready revision (roll forward, the
+# same block the manifests carry).
+traffic_patch() {
+  if [ -n "${1:-}" ]; then
+    printf '{"spec":{"traffic":[{"revisionName":"%s","percent":100}]}}' "$1"
+  else
+    printf '{"spec":{"traffic":[{"latestRevision":true,"percent":100}]}}'
+  fi
 }
 
 # image_tag: the commit, plus a hash of uncommitted changes, so a re-run without changes

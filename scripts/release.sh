@@ -16,6 +16,8 @@ revisions="$repo_root/knative/overlays/.deploy-$overlay.revisions"
 
 "$repo_root/scripts/rollback.sh" record "$revisions"
 deploy_overlay "$(pinned_overlay "$overlay" ghcr.io/nudge-app/nudge "$registry" "$tag")"
+# Explicit roll forward: undoes a pin left by an earlier rollback (rollback.sh explains why).
+"$repo_root/scripts/rollback.sh" forward
 
 step "Smoke test over HTTPS at $url"
 if retry 30 10 curl -fsS -o /dev/null "$url/healthz" &&

@@ -1,7 +1,7 @@
 import { createEdge, jsonResponse, trackRequests } from '@nudge/core';
 import type { Context } from 'hono';
 import { requireUser } from './auth.ts';
-import { jsonBody } from './body.ts';
+import { requestBody } from './body.ts';
 import { cors } from './cors.ts';
 import type { Deps } from './deps.ts';
 import { mcpRoutes } from './mcp/endpoint.ts';
@@ -76,7 +76,10 @@ export function createTaskApi(deps: Deps, routes: readonly Route[] = apiRoutes) 
       limited,
       async (c) => {
         const request = c.req.raw;
-        const body = !route.rawBody && bodyMethods.has(c.req.method) ? await jsonBody(request) : undefined;
+        const body =
+          !route.rawBody && bodyMethods.has(c.req.method)
+            ? await requestBody(request, route.accepts)
+            : undefined;
         const user = c.get('user');
         await deps.ensureUser(user);
         const outcome = await route.handle(

@@ -36,17 +36,21 @@ async function readLimited(request: Request): Promise<Uint8Array> {
 }
 
 /**
- * The JSON body of a request, read here (not by a framework) so every failure is one of our
- * answers: over 64 KiB → 413; not `application/json` in UTF-8 without a content-encoding → 415;
- * not a JSON object or array → 400 `validation_failed` at `(body)`. Undefined when there is no
- * body. Under functions-framework the body was already read and arrives here from `rawBody`.
+ * The body of a request, read here (not by a framework) so every failure is one of our answers:
+ * over 64 KiB → 413; a media type the route does not accept, or not UTF-8, or content-encoded →
+ * 415; JSON that is not an object or array → 400 `validation_failed` at `(body)`. JSON comes back
+ * parsed; another type the route accepts (`text/calendar` for the import) as its text. Undefined
+ * when there is no body. Under functions-framework the body was already read and arrives from `rawBody`.
  */
-export async function jsonBody(request: Request): Promise<unknown> {
+export async function requestBody(
+  request: Request,
+  accepts: readonly string[] = ['application/json'],
+): Promise<unknown> {
   const bytes = await readLimited(request);
   if (bytes.byteLength === 0) return undefined;
-  const [type = '', ...params] = (request.headers.get('content-type') ?? '').split(';');
-  if (type.trim().toLowerCase() !== 'application/json')
-    throw unsupported('request body must be application/json');
+  const [rawType = '', ...params] = (request.headers.get('content-type') ?? '').split(';');
+  const type = rawType.trim().toLowerCase();
+  if (!accepts.includes(type)) throw unsupported(`request body must be ${accepts.join(' or ')}`);
   const charset = params
     .map((param) => param.trim().toLowerCase())
     .find((param) => param.startsWith('charset='))
@@ -57,6 +61,7 @@ export async function jsonBody(request: Request): Promise<unknown> {
   const encoding = request.headers.get('content-encoding')?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') throw unsupported(`unsupported content encoding "${encoding}"`);
   const text = new TextDecoder().decode(bytes);
+  if (type !== 'application/json') return text;
   // Like the body parser this replaces: only an object or an array is a JSON body.
   const first = text.trimStart()[0];
   try {

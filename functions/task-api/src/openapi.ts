@@ -154,8 +154,12 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/tasks/import': {
         post: {
-          summary: 'Import a JSON export; tasks already present are skipped',
-          requestBody: { required: true, content: json(ref('Import')) },
+          summary:
+            'Import a JSON export or an iCalendar file (VTODOs, keyed by UID); tasks already present are skipped',
+          requestBody: {
+            required: true,
+            content: { ...json(ref('Import')), 'text/calendar': { schema: { type: 'string' } } },
+          },
           responses: {
             200: {
               description: 'tasks created',

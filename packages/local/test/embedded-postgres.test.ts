@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,3 +35,18 @@ it('starts under a private folder, and starts again on the same data after a sto
     await again.stop();
   }
 }, 60_000);
+
+it('keeps the exit code a process set: a failed test run must not exit 0', () => {
+  // What vitest does when a test fails: set process.exitCode and let the event loop drain.
+  const script = [
+    "import { loadEmbeddedPostgres } from './packages/core/src/db/embedded-postgres.ts';",
+    'await loadEmbeddedPostgres();',
+    'process.exitCode = 3;',
+  ].join('\n');
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: new URL('../../..', import.meta.url).pathname,
+    encoding: 'utf8',
+  });
+  expect(child.stderr).toBe('');
+  expect(child.status).toBe(3);
+});

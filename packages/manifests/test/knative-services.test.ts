@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { daprSchemaFor } from '../src/dapr-schemas.ts';
 import { functionNames } from '../src/functions.ts';
 import { validateKubernetesObject } from '../src/kubernetes-schemas.ts';
-import { hasCommand, kustomizeBuild } from '../src/kustomize.ts';
+import { externalTool, kustomizeBuild } from '../src/kustomize.ts';
 import { isK8sObject, type K8sObject, parseYamlDocuments, readRepoFile } from '../src/repo.ts';
 
-const kubectl = hasCommand('kubectl');
+const kubectl = externalTool('kubectl', 'https://kubernetes.io/docs/tasks/tools/');
 const overlays = ['local', 'oracle', 'oracle-external-kafka'];
-const skipNote = kubectl ? '' : ' (skipped: kubectl is not installed)';
+const skipNote = kubectl.note;
 
 /** Validates one object with its schema; the error names the object. */
 function validateObject(object: K8sObject): void {
@@ -70,15 +70,15 @@ function knativeServiceProblems(ksvc: K8sObject): string[] {
 describe.each(overlays)('kustomize overlay %s', (overlay) => {
   const build = () => kustomizeBuild(`knative/overlays/${overlay}`);
 
-  it.skipIf(!kubectl)(`builds with kubectl kustomize${skipNote}`, () => {
+  it.skipIf(kubectl.skip)(`builds with kubectl kustomize${skipNote}`, () => {
     expect(build().length).toBeGreaterThan(10);
   });
 
-  it.skipIf(!kubectl)(`every object passes its schema (Kubernetes, Knative or Dapr)${skipNote}`, () => {
+  it.skipIf(kubectl.skip)(`every object passes its schema (Kubernetes, Knative or Dapr)${skipNote}`, () => {
     for (const object of build()) validateObject(object);
   });
 
-  it.skipIf(!kubectl)(
+  it.skipIf(kubectl.skip)(
     `deploys one Knative Service per function, each keeping the Dapr and scaling rules${skipNote}`,
     () => {
       const services = build().filter(
@@ -89,7 +89,7 @@ describe.each(overlays)('kustomize overlay %s', (overlay) => {
     },
   );
 
-  it.skipIf(!kubectl)(`pins every image to a tag set by kustomize images${skipNote}`, () => {
+  it.skipIf(kubectl.skip)(`pins every image to a tag set by kustomize images${skipNote}`, () => {
     const images = build().flatMap(
       (o) =>
         JSON.stringify(o)

@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { hasCommand } from '../src/kustomize.ts';
+import { parse, stringify } from 'yaml';
+import { alertmanagerValues, parseSmtpUrl } from '../src/alertmanager.ts';
+import { externalTool } from '../src/kustomize.ts';
 import { exportedMetricNames, metricNamesIn, metricSource } from '../src/metrics.ts';
 import { isK8sObject, listFiles, readRepoFile, repoRoot } from '../src/repo.ts';
 
@@ -89,16 +92,17 @@ describe('monitoring', () => {
     ]);
   });
 
-  const promtool = hasCommand('promtool');
-  const promtoolNote = promtool ? '' : ' (skipped: promtool is not installed)';
+  const promtool = externalTool('promtool', 'apt-get install prometheus (.ci/run does)');
 
-  it.skipIf(!promtool)(`promtool check rules accepts the alert rules${promtoolNote}`, () => {
+  it.skipIf(promtool.skip)(`promtool check rules accepts the alert rules${promtool.note}`, () => {
+    promtool.require();
     execFileSync('promtool', ['check', 'rules', join(repoRoot, 'monitoring/alerts/nudge.rules.yaml')], {
       stdio: 'pipe',
     });
   });
 
-  it.skipIf(!promtool)(`promtool rejects a broken rule file${promtoolNote}`, () => {
+  it.skipIf(promtool.skip)(`promtool rejects a broken rule file${promtool.note}`, () => {
+    promtool.require();
     expect(() =>
       execFileSync(
         'promtool',
@@ -114,5 +118,79 @@ describe('monitoring', () => {
     const jaeger = readRepoFile('monitoring/tracing/jaeger.yaml');
     expect(jaeger).toContain('4317');
     expect(isK8sObject(parse(jaeger.split('---')[0]!))).toBe(true);
+  });
+
+  const amtool = externalTool('amtool', 'apt-get install prometheus-alertmanager (.ci/run does)');
+  const smtpUrl = 'smtp://alerts%40example.com:s3cr%2Ft@smtp.example.com:587';
+  /** Writes the Alertmanager config monitoring.sh would install to a file amtool can read. */
+  const renderConfig = (optional: { slack?: boolean; pagerduty?: boolean }) => {
+    const values = alertmanagerValues({ smtpUrl, to: 'ops@example.com', ...optional });
+    const file = join(mkdtempSync(join(tmpdir(), 'nudge-am-')), 'alertmanager.yaml');
+    writeFileSync(file, stringify(values.alertmanager.config));
+    return { file, values };
+  };
+  const receiversFor = (file: string, ...labels: string[]) =>
+    execFileSync('amtool', ['config', 'routes', 'test', `--config.file=${file}`, ...labels], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split(',')
+      .sort();
+
+  it.skipIf(amtool.skip).each([
+    { slack: false, pagerduty: false, critical: ['email'], warning: ['email'] },
+    { slack: true, pagerduty: false, critical: ['email', 'slack'], warning: ['email', 'slack'] },
+    { slack: false, pagerduty: true, critical: ['email', 'pagerduty'], warning: ['email'] },
+    { slack: true, pagerduty: true, critical: ['email', 'pagerduty', 'slack'], warning: ['email', 'slack'] },
+  ])(
+    `amtool accepts the Alertmanager config and routes warning and critical alerts to email (slack $slack, pagerduty $pagerduty)${amtool.note}`,
+    ({ slack, pagerduty, critical, warning }) => {
+      amtool.require();
+      const { file, values } = renderConfig({ slack, pagerduty });
+      execFileSync('amtool', ['check-config', file], { stdio: 'pipe' });
+      expect(receiversFor(file, 'severity=critical', 'alertname=NudgeOutboxStuck')).toEqual(critical);
+      expect(receiversFor(file, 'severity=warning', 'alertname=NudgePodRestarting')).toEqual(warning);
+      expect(receiversFor(file, 'severity=info', 'alertname=Watchdog')).toEqual(['none']);
+      // Each receiver's credentials come from a mounted Secret, never from the values.
+      expect(values.alertmanager.alertmanagerSpec.secrets).toEqual(
+        ['nudge-alerts-smtp', pagerduty && 'nudge-alerts-pagerduty', slack && 'nudge-alerts-slack'].filter(
+          Boolean,
+        ),
+      );
+    },
+  );
+
+  it('takes the relay and user from the SMTP URL and keeps its password out of the values', () => {
+    const { values } = renderConfig({ slack: true, pagerduty: true });
+    const text = stringify(values);
+    expect(text).not.toContain('s3cr');
+    expect(values.alertmanager.config.global).toMatchObject({
+      smtp_smarthost: 'smtp.example.com:587',
+      smtp_auth_username: 'alerts@example.com',
+      smtp_auth_password_file: '/etc/alertmanager/secrets/nudge-alerts-smtp/password',
+    });
+    expect(parseSmtpUrl(smtpUrl).password).toBe('s3cr/t');
+    expect(() => parseSmtpUrl('https://smtp.example.com')).toThrow('must start with smtp://');
+  });
+
+  it('inhibits the alerts a database outage causes while NudgeDatabaseDown fires', () => {
+    const config = parse(readRepoFile('monitoring/values.yaml')).alertmanager.config;
+    const rules = (
+      parse(readRepoFile('monitoring/alerts/nudge.rules.yaml')).groups as { rules: any[] }[]
+    ).flatMap((g) => g.rules);
+    const inhibit = config.inhibit_rules.find((r: { source_matchers: string[] }) =>
+      r.source_matchers.includes('alertname="NudgeDatabaseDown"'),
+    );
+    expect(inhibit.target_matchers).toEqual(['depends_on="database"']);
+    const source = rules.find((r) => r.alert === 'NudgeDatabaseDown');
+    expect(source?.labels.severity).toBe('critical');
+    expect(source?.labels.depends_on).toBeUndefined();
+    const dependents = rules.filter((r) => r.labels?.depends_on === 'database').map((r) => r.alert);
+    expect(dependents).toEqual(
+      expect.arrayContaining(['NudgeApiErrorRate', 'NudgeOutboxStuck', 'NudgeCronScanSilent']),
+    );
+    // Every rule carries a severity the routes send somewhere.
+    for (const r of rules) expect(['critical', 'warning'], r.alert).toContain(r.labels.severity);
   });
 });

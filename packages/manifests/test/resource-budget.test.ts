@@ -8,12 +8,12 @@ import {
   total,
   workloadLines,
 } from '../src/budget.ts';
-import { hasCommand, kustomizeBuild } from '../src/kustomize.ts';
+import { externalTool, kustomizeBuild } from '../src/kustomize.ts';
 import { formatCores, formatGi } from '../src/quantity.ts';
 import { isK8sObject, parseYamlDocuments, readRepoFile } from '../src/repo.ts';
 
-const kubectl = hasCommand('kubectl');
-const note = kubectl ? '' : ' (skipped: kubectl is not installed)';
+const kubectl = externalTool('kubectl', 'https://kubernetes.io/docs/tasks/tools/');
+const note = kubectl.note;
 
 const table = (lines: Line[]) =>
   lines
@@ -41,7 +41,7 @@ function overBudget(overlay: string, lines: Line[]): string[] {
 }
 
 describe.each(['oracle', 'local'])('the %s overlay fits its machine with headroom', (overlay) => {
-  it.skipIf(!kubectl)(`sums every request and limit, sidecars and control planes included${note}`, () => {
+  it.skipIf(kubectl.skip)(`sums every request and limit, sidecars and control planes included${note}`, () => {
     const lines = footprint(overlay, kustomizeBuild(`knative/overlays/${overlay}`));
     const sum = total(lines);
     console.log(

@@ -2,7 +2,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { AppError, errorResponse, jsonResponse, logFields } from '@nudge/core';
 import type { Hono } from 'hono';
 import type { Principal } from '../auth.ts';
-import { jsonBody } from '../body.ts';
+import { requestBody } from '../body.ts';
 import type { Deps } from '../deps.ts';
 import type { ApiEnv } from '../routes/route.ts';
 import { createMcpServer } from './server.ts';
@@ -80,7 +80,7 @@ export function mcpRoutes(app: Hono<ApiEnv>, deps: Deps): void {
       return response;
     }
     logFields(c, { user_id: user.sub });
-    const body = await jsonBody(request);
+    const body = await requestBody(request);
     await deps.ensureUser(user);
 
     const server = createMcpServer({ deps, user });

@@ -39,6 +39,8 @@ export interface Route {
   path: string;
   /** The `operation` label of task_operations_total. */
   operation: string;
+  /** Request body media types; default application/json. Non-JSON bodies arrive as text. */
+  accepts?: readonly string[];
   /** True when a success may have committed outbox rows: the relay is kicked afterwards. */
   mutates: boolean;
   /** The handler reads `request` itself; the edge neither reads nor checks the body. */

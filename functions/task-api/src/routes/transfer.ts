@@ -1,11 +1,17 @@
-import { exportTasks, importDocumentSchema, importTasks, parseOrThrow } from '@nudge/core';
+import {
+  calendarToImport,
+  exportTasks,
+  importDocumentSchema,
+  importTasks,
+  parseOrThrow,
+  toICalendar,
+} from '@nudge/core';
 import { z } from 'zod';
-import { toICalendar } from '../ics.ts';
 import type { Route } from './route.ts';
 
 export const exportQuerySchema = z.strictObject({ format: z.enum(['json', 'ics']).default('json') });
 
-/** Export (JSON that re-imports losslessly, or iCalendar) and import of a JSON export. */
+/** Export (JSON that re-imports losslessly, or iCalendar) and import of either. */
 export const transferRoutes: Route[] = [
   {
     method: 'get',
@@ -30,8 +36,11 @@ export const transferRoutes: Route[] = [
     path: '/api/tasks/import',
     operation: 'import',
     mutates: true,
+    accepts: ['application/json', 'text/calendar'],
     async handle({ user, body, now }, { db }) {
-      const doc = parseOrThrow(importDocumentSchema, body);
+      // A text/calendar body arrives as its text; JSON arrives parsed.
+      const doc =
+        typeof body === 'string' ? calendarToImport(body, now) : parseOrThrow(importDocumentSchema, body);
       return { status: 200, json: { imported: await importTasks(db, user.sub, doc, now) } };
     },
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeText, foldLine } from '../src/ics.ts';
+import { escapeText, foldLine } from '../src/task/ical.ts';
 
 describe('iCalendar text', () => {
   it('escapes backslash, semicolon, comma and newlines (RFC 5545 §3.3.11)', () => {
