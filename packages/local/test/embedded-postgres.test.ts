@@ -39,7 +39,7 @@ it('starts under a private folder, and starts again on the same data after a sto
 it('keeps the exit code a process set: a failed test run must not exit 0', () => {
   // What vitest does when a test fails: set process.exitCode and let the event loop drain.
   const script = [
-    "import { loadEmbeddedPostgres } from './packages/core/src/db/embedded-postgres.ts';",
+    "import { loadEmbeddedPostgres } from './packages/local/src/embedded-postgres.ts';",
     'await loadEmbeddedPostgres();',
     'process.exitCode = 3;',
   ].join('\n');
