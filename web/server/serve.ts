@@ -6,7 +6,13 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { ConfigError } from '@nudge/core';
-import { type ClientConfig, clientConfig, contentSecurityPolicy, loadWebConfig, type WebConfig } from './config.ts';
+import {
+  type ClientConfig,
+  clientConfig,
+  contentSecurityPolicy,
+  loadWebConfig,
+  type WebConfig,
+} from './config.ts';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

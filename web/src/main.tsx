@@ -2,7 +2,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createApi } from './api/client.ts';
-import { adoptFragmentToken, adoptPastedToken, restoreSession, type Session, signInWithOidc } from './auth/session.ts';
+import {
+  adoptFragmentToken,
+  adoptPastedToken,
+  restoreSession,
+  type Session,
+  signInWithOidc,
+} from './auth/session.ts';
 import { App } from './components/App.tsx';
 import { SignIn } from './components/SignIn.tsx';
 import { type ClientConfig, loadClientConfig } from './config.ts';
@@ -23,7 +29,9 @@ function SignedIn({
   const [live, setLive] = useState<LiveState>('connecting');
   const [offline, setOffline] = useState(!navigator.onLine);
   const services = useMemo(() => {
-    const queries = new QueryClient({ defaultOptions: { queries: { retry: 1 }, mutations: { retry: false } } });
+    const queries = new QueryClient({
+      defaultOptions: { queries: { retry: 1 }, mutations: { retry: false } },
+    });
     const api = createApi({
       baseUrl: config.api_url,
       token: () => session.token(),
@@ -39,7 +47,11 @@ function SignedIn({
     engine.resume();
     // The stream opens once the first snapshot is in, so its cursor is known.
     void queries
-      .fetchQuery({ queryKey: ['tasks'], queryFn: () => engine.snapshot(), staleTime: Number.POSITIVE_INFINITY })
+      .fetchQuery({
+        queryKey: ['tasks'],
+        queryFn: () => engine.snapshot(),
+        staleTime: Number.POSITIVE_INFINITY,
+      })
       .then(
         () => engine.connect(),
         () => engine.connect(),

@@ -168,9 +168,13 @@ export function App({ user, live, offline, onSignOut }: Props) {
       Enjoy the calm. Add something with <kbd>q</kbd>, e.g. “Call mum tomorrow 6pm”.
     </EmptyState>
   ) : view === 'upcoming' ? (
-    <EmptyState title="The next two weeks are free">Tasks with a due date in the next 14 days show up here.</EmptyState>
+    <EmptyState title="The next two weeks are free">
+      Tasks with a due date in the next 14 days show up here.
+    </EmptyState>
   ) : view === 'inbox' ? (
-    <EmptyState title="No open tasks">Type a task above and press Enter. Dates, #tags and p1–p4 are understood.</EmptyState>
+    <EmptyState title="No open tasks">
+      Type a task above and press Enter. Dates, #tags and p1–p4 are understood.
+    </EmptyState>
   ) : (
     <EmptyState title="Nothing completed yet">Tick off a task and it lands here.</EmptyState>
   );
@@ -194,7 +198,7 @@ export function App({ user, live, offline, onSignOut }: Props) {
         <OfflineBanner offline={offline} />
         <header className="main__header">
           <h1>{viewTitles[view]}</h1>
-          <div role="search" className="filters" aria-label="Search and filter">
+          <search className="filters" aria-label="Search and filter">
             <input
               ref={searchRef}
               type="search"
@@ -222,7 +226,9 @@ export function App({ user, live, offline, onSignOut }: Props) {
             <select
               aria-label="Filter by priority"
               value={filters.priority}
-              onChange={(event) => setFilters({ ...filters, priority: event.target.value as Filters['priority'] })}
+              onChange={(event) =>
+                setFilters({ ...filters, priority: event.target.value as Filters['priority'] })
+              }
             >
               <option value="">Any priority</option>
               {priorities.map((priority) => (
@@ -231,7 +237,7 @@ export function App({ user, live, offline, onSignOut }: Props) {
                 </option>
               ))}
             </select>
-          </div>
+          </search>
         </header>
         <QuickAdd ref={quickAddRef} />
         {isPending ? (

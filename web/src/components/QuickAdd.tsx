@@ -41,7 +41,10 @@ export const QuickAdd = forwardRef<HTMLInputElement>(function QuickAdd(_props, r
     queryKey: ['parse', debounced, userZone],
     queryFn: async () => {
       try {
-        const result = await api.post<ParseResult>('/api/tasks/parse', { text: debounced, timezone: userZone });
+        const result = await api.post<ParseResult>('/api/tasks/parse', {
+          text: debounced,
+          timezone: userZone,
+        });
         return { text: debounced, ...result };
       } catch (error) {
         if (error instanceof ApiError && error.status === 404) setParseMissing(true);
@@ -95,7 +98,11 @@ export const QuickAdd = forwardRef<HTMLInputElement>(function QuickAdd(_props, r
           autoComplete="off"
           enterKeyHint="done"
         />
-        <button type="submit" className="button button--primary" disabled={!text.trim() || quickAdd.isPending}>
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={!text.trim() || quickAdd.isPending}
+        >
           Add
         </button>
       </div>

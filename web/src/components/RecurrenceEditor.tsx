@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { describeError } from '../api/client.ts';
-import { formatFull } from '../lib/time.ts';
 import {
   buildRule,
   defaultFields,
@@ -12,6 +11,7 @@ import {
   weekdayNames,
   weekdays,
 } from '../lib/rrule.ts';
+import { formatFull } from '../lib/time.ts';
 import { useServices } from '../sync/context.tsx';
 
 export interface RecurrenceValue {
@@ -76,7 +76,8 @@ export function RecurrenceEditor({ value, onChange, dueAt, timezone }: Props) {
     retry: false,
     staleTime: Number.POSITIVE_INFINITY,
   });
-  const set = (patch: Partial<RecurrenceFields>) => value && onChange({ ...value, fields: { ...value.fields, ...patch } });
+  const set = (patch: Partial<RecurrenceFields>) =>
+    value && onChange({ ...value, fields: { ...value.fields, ...patch } });
   const fields = value?.fields;
 
   return (
@@ -89,7 +90,8 @@ export function RecurrenceEditor({ value, onChange, dueAt, timezone }: Props) {
           onChange={(event) => {
             const next = event.target.value as Preset;
             if (next === 'none') onChange(null);
-            else if (next === 'custom') onChange({ fields: value?.fields ?? defaultFields(due), from: value?.from ?? 'due' });
+            else if (next === 'custom')
+              onChange({ fields: value?.fields ?? defaultFields(due), from: value?.from ?? 'due' });
             else onChange({ fields: presetFields(next, due), from: value?.from ?? 'due' });
           }}
           disabled={!dueAt}
@@ -205,11 +207,21 @@ export function RecurrenceEditor({ value, onChange, dueAt, timezone }: Props) {
           <fieldset className="radio-group">
             <legend>Ends</legend>
             <label>
-              <input type="radio" name={`${id}-end`} checked={fields.end === 'never'} onChange={() => set({ end: 'never' })} />
+              <input
+                type="radio"
+                name={`${id}-end`}
+                checked={fields.end === 'never'}
+                onChange={() => set({ end: 'never' })}
+              />
               never
             </label>
             <label>
-              <input type="radio" name={`${id}-end`} checked={fields.end === 'count'} onChange={() => set({ end: 'count' })} />
+              <input
+                type="radio"
+                name={`${id}-end`}
+                checked={fields.end === 'count'}
+                onChange={() => set({ end: 'count' })}
+              />
               after
               <input
                 type="number"
@@ -217,12 +229,19 @@ export function RecurrenceEditor({ value, onChange, dueAt, timezone }: Props) {
                 max={999}
                 aria-label="Number of times"
                 value={fields.count}
-                onChange={(event) => set({ end: 'count', count: Math.max(1, Number(event.target.value) || 1) })}
+                onChange={(event) =>
+                  set({ end: 'count', count: Math.max(1, Number(event.target.value) || 1) })
+                }
               />
               times
             </label>
             <label>
-              <input type="radio" name={`${id}-end`} checked={fields.end === 'until'} onChange={() => set({ end: 'until' })} />
+              <input
+                type="radio"
+                name={`${id}-end`}
+                checked={fields.end === 'until'}
+                onChange={() => set({ end: 'until' })}
+              />
               on
               <input
                 type="date"
@@ -257,8 +276,14 @@ export function RecurrenceEditor({ value, onChange, dueAt, timezone }: Props) {
             )}
             {preview.data && (
               <>
-                <p className="hint">{value.from === 'completion' ? 'If each is done on time, next dates:' : 'Next dates:'}</p>
-                <ol className="recurrence-editor__preview" aria-label="Next dates" data-testid="recurrence-preview">
+                <p className="hint">
+                  {value.from === 'completion' ? 'If each is done on time, next dates:' : 'Next dates:'}
+                </p>
+                <ol
+                  className="recurrence-editor__preview"
+                  aria-label="Next dates"
+                  data-testid="recurrence-preview"
+                >
                   {preview.data.occurrences.map((at) => (
                     <li key={at}>{formatFull(at)}</li>
                   ))}

@@ -37,7 +37,9 @@ export function draftsOf(reminders: Reminder[]): ReminderDraft[] {
 }
 
 export function inputsOf(drafts: ReminderDraft[]): ReminderInput[] {
-  return drafts.map((d) => (d.kind === 'before' ? { before: d.before } : { at: new Date(d.at).toISOString() }));
+  return drafts.map((d) =>
+    d.kind === 'before' ? { before: d.before } : { at: new Date(d.at).toISOString() },
+  );
 }
 
 function status(reminder: Reminder | undefined): { text: string; tone: string } {
@@ -68,11 +70,14 @@ export function RemindersEditor({
   onChange: (drafts: ReminderDraft[]) => void;
   hasDue: boolean;
 }) {
-  const replace = (index: number, draft: ReminderDraft) => onChange(drafts.map((d, i) => (i === index ? draft : d)));
+  const replace = (index: number, draft: ReminderDraft) =>
+    onChange(drafts.map((d, i) => (i === index ? draft : d)));
   return (
     <fieldset className="reminders-editor">
       <legend>Reminders</legend>
-      {drafts.length === 0 && <p className="hint">No reminders. Nudge emails you at the times you add here.</p>}
+      {drafts.length === 0 && (
+        <p className="hint">No reminders. Nudge emails you at the times you add here.</p>
+      )}
       <ul className="reminders-editor__list">
         {drafts.map((draft, index) => {
           const shown = status(draft.saved);
@@ -82,7 +87,9 @@ export function RemindersEditor({
                 <select
                   aria-label={`Reminder ${index + 1}: when`}
                   value={draft.before}
-                  onChange={(event) => replace(index, { key: draft.key, kind: 'before', before: event.target.value })}
+                  onChange={(event) =>
+                    replace(index, { key: draft.key, kind: 'before', before: event.target.value })
+                  }
                 >
                   {!beforeChoices.some(([value]) => value === draft.before) && (
                     <option value={draft.before}>{draft.before} before</option>
@@ -128,7 +135,14 @@ export function RemindersEditor({
           className="button"
           disabled={drafts.length >= 10}
           onClick={() =>
-            onChange([...drafts, { key: `new-${++counter}`, kind: 'at', at: localInput(new Date(Date.now() + 3_600_000).toISOString()) }])
+            onChange([
+              ...drafts,
+              {
+                key: `new-${++counter}`,
+                kind: 'at',
+                at: localInput(new Date(Date.now() + 3_600_000).toISOString()),
+              },
+            ])
           }
         >
           + At a date and time

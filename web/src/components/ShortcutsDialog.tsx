@@ -25,9 +25,15 @@ export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () 
         {shortcuts.map(([keys, what]) => (
           <div key={keys}>
             <dt>
-              {keys.split(' ').map((key) =>
-                key.length <= 5 && key !== 'or' ? <kbd key={key}>{key}</kbd> : <span key={key}> {key} </span>,
-              )}
+              {keys
+                .split(' ')
+                .map((key) =>
+                  key.length <= 5 && key !== 'or' ? (
+                    <kbd key={key}>{key}</kbd>
+                  ) : (
+                    <span key={key}> {key} </span>
+                  ),
+                )}
             </dt>
             <dd>{what}</dd>
           </div>

@@ -43,7 +43,9 @@ export function Sidebar({ view, counts, onNavigate, user, live, onSignOut, onSho
                   {icons[name]}
                 </span>
                 <span className="view-nav__name">{viewTitles[name]}</span>
-                {name !== 'completed' && counts[name] > 0 && <span className="view-nav__count">{counts[name]}</span>}
+                {name !== 'completed' && counts[name] > 0 && (
+                  <span className="view-nav__count">{counts[name]}</span>
+                )}
               </a>
             </li>
           ))}

@@ -31,7 +31,8 @@ export function SignIn({
         ) : (
           <>
             <p>
-              Running Nudge locally? Open the link <code>npm start</code> printed: it signs you in as the demo user.
+              Running Nudge locally? Open the link <code>npm start</code> printed: it signs you in as the demo
+              user.
             </p>
             <form
               className="sign-in__token"
@@ -42,7 +43,12 @@ export function SignIn({
             >
               <label className="field">
                 <span>Or paste an access token</span>
-                <input type="password" value={token} onChange={(event) => setToken(event.target.value)} autoComplete="off" />
+                <input
+                  type="password"
+                  value={token}
+                  onChange={(event) => setToken(event.target.value)}
+                  autoComplete="off"
+                />
               </label>
               <button type="submit" className="button button--primary">
                 Sign in with token

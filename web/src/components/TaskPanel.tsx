@@ -1,9 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { describeError } from '../api/client.ts';
 import { type Priority, priorities, type Task, type TaskPatch } from '../api/types.ts';
-import { parseRule } from '../lib/rrule.ts';
+import { buildRule, parseRule } from '../lib/rrule.ts';
 import { timeZones, wallTime, zonedInstant } from '../lib/time.ts';
-import { buildRule } from '../lib/rrule.ts';
 import { useTaskActions } from '../sync/context.tsx';
 import { RecurrenceEditor, type RecurrenceValue } from './RecurrenceEditor.tsx';
 import { draftsOf, inputsOf, type ReminderDraft, RemindersEditor } from './RemindersEditor.tsx';
@@ -149,7 +148,11 @@ export default function TaskPanel({ task, knownTags, onClose }: Props) {
         </label>
         <label className="field">
           <span>Notes</span>
-          <textarea rows={3} value={form.description} onChange={(event) => set({ description: event.target.value })} />
+          <textarea
+            rows={3}
+            value={form.description}
+            onChange={(event) => set({ description: event.target.value })}
+          />
         </label>
         <fieldset className="priority-picker">
           <legend>Priority</legend>
@@ -210,7 +213,11 @@ export default function TaskPanel({ task, knownTags, onClose }: Props) {
           <div className="field-row">
             <label className="field">
               <span>Date</span>
-              <input type="date" value={form.dueDate} onChange={(event) => set({ dueDate: event.target.value })} />
+              <input
+                type="date"
+                value={form.dueDate}
+                onChange={(event) => set({ dueDate: event.target.value })}
+              />
             </label>
             <label className="field">
               <span>Time</span>
@@ -253,7 +260,8 @@ export default function TaskPanel({ task, knownTags, onClose }: Props) {
         </fieldset>
         {form.otherRule && !form.recurrence && (
           <p className="hint">
-            Repeats by a rule this editor does not show: <code>{form.otherRule}</code>. Choosing a preset replaces it.
+            Repeats by a rule this editor does not show: <code>{form.otherRule}</code>. Choosing a preset
+            replaces it.
           </p>
         )}
         <RecurrenceEditor
@@ -262,7 +270,11 @@ export default function TaskPanel({ task, knownTags, onClose }: Props) {
           dueAt={dueAt}
           timezone={form.timezone}
         />
-        <RemindersEditor drafts={form.reminders} onChange={(reminders) => set({ reminders })} hasDue={Boolean(dueAt)} />
+        <RemindersEditor
+          drafts={form.reminders}
+          onChange={(reminders) => set({ reminders })}
+          hasDue={Boolean(dueAt)}
+        />
         {update.isError && (
           <p className="form-error" role="alert">
             Not saved: {describeError(update.error)}

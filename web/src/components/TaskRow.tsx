@@ -18,7 +18,9 @@ function moveDue(task: Task, day: Date | null): TaskPatch {
     return {
       due_at: null,
       recurrence: null,
-      reminders: task.reminders.filter((r) => !r.before && r.status === 'pending').map((r) => ({ at: r.remind_at })),
+      reminders: task.reminders
+        .filter((r) => !r.before && r.status === 'pending')
+        .map((r) => ({ at: r.remind_at })),
     };
   }
   const time = task.due_at ? wallTime(task.due_at, task.timezone).time : '09:00';
@@ -65,8 +67,7 @@ export function TaskRow({ task, selected, onSelect, onOpen, onDelete }: TaskRowP
       <button
         type="button"
         className="task-row__check"
-        role="checkbox"
-        aria-checked={done}
+        aria-pressed={done}
         aria-label={done ? `Reopen “${task.title}”` : `Complete “${task.title}”`}
         onClick={toggle}
       />
@@ -124,15 +125,13 @@ export function TaskRow({ task, selected, onSelect, onOpen, onDelete }: TaskRowP
           ⋯
         </button>
         {menuOpen && (
-          // biome-ignore lint/a11y/noStaticElementInteractions: Escape closes the menu; the buttons inside are the controls
-          <div
+          <fieldset
             className="menu"
-            role="group"
-            aria-label="Actions"
             onKeyDown={(event) => {
               if (event.key === 'Escape') setMenuOpen(false);
             }}
           >
+            <legend className="visually-hidden">Actions for “{task.title}”</legend>
             <p className="menu__label">Due</p>
             <div className="menu__row">
               <button type="button" onClick={() => change(moveDue(task, today))}>
@@ -176,7 +175,7 @@ export function TaskRow({ task, selected, onSelect, onOpen, onDelete }: TaskRowP
                 Delete
               </button>
             </div>
-          </div>
+          </fieldset>
         )}
       </div>
     </li>

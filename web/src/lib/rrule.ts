@@ -87,7 +87,11 @@ export function parseRule(rule: string, due: Date | null): RecurrenceFields | nu
     } else if (key === 'BYMONTHDAY' && freq === 'MONTHLY' && /^\d+$/.test(value)) {
       fields.monthly = 'day';
       fields.monthDay = Number(value);
-    } else if (key === 'BYDAY' && freq === 'WEEKLY' && value.split(',').every((d) => weekdays.includes(d as Weekday))) {
+    } else if (
+      key === 'BYDAY' &&
+      freq === 'WEEKLY' &&
+      value.split(',').every((d) => weekdays.includes(d as Weekday))
+    ) {
       fields.byDay = value.split(',') as Weekday[];
     } else if (key === 'BYDAY' && freq === 'MONTHLY' && /^[+-]?\d(MO|TU|WE|TH|FR|SA|SU)$/.test(value)) {
       fields.monthly = 'nth';
@@ -101,7 +105,14 @@ export function parseRule(rule: string, due: Date | null): RecurrenceFields | nu
 const ordinal = (n: number) =>
   n === -1 ? 'last' : (['first', 'second', 'third', 'fourth'][n - 1] ?? `${n}th`);
 const dayOfMonth = (n: number) => {
-  const suffix = n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th';
+  const suffix =
+    n % 10 === 1 && n !== 11
+      ? 'st'
+      : n % 10 === 2 && n !== 12
+        ? 'nd'
+        : n % 10 === 3 && n !== 13
+          ? 'rd'
+          : 'th';
   return `${n}${suffix}`;
 };
 const unit: Record<Freq, string> = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' };
@@ -116,7 +127,8 @@ export function summarize(f: RecurrenceFields, from: 'due' | 'completion', due: 
   let text = every;
   if (f.freq === 'WEEKLY') {
     const days = weekdays.filter((d) => f.byDay.includes(d));
-    if (days.length === 5 && !days.includes('SA') && !days.includes('SU') && f.interval === 1) text = 'Every weekday';
+    if (days.length === 5 && !days.includes('SA') && !days.includes('SU') && f.interval === 1)
+      text = 'Every weekday';
     else if (days.length > 0) text += ` on ${list(days.map((d) => weekdayNames[d]))}`;
   }
   if (f.freq === 'MONTHLY') {

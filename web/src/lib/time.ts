@@ -23,7 +23,11 @@ const longDateFormat = new Intl.DateTimeFormat(undefined, {
   day: 'numeric',
   month: 'long',
 });
-const yearDateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+const yearDateFormat = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export const formatTime = (date: Date) => timeFormat.format(date);
@@ -41,7 +45,8 @@ export function dueLabel(iso: string, now = new Date()): { text: string; tone: D
   if (days === 0) return { text: `Today ${time}`, tone: due < now ? 'overdue' : 'today' };
   if (days === 1) return { text: `Tomorrow ${time}`, tone: 'soon' };
   if (days < 7) return { text: `${weekdayFormat.format(due)} ${time}`, tone: 'later' };
-  if (due.getFullYear() === now.getFullYear()) return { text: `${dateFormat.format(due)} ${time}`, tone: 'later' };
+  if (due.getFullYear() === now.getFullYear())
+    return { text: `${dateFormat.format(due)} ${time}`, tone: 'later' };
   return { text: `${yearDateFormat.format(due)} ${time}`, tone: 'later' };
 }
 
