@@ -35,6 +35,8 @@ export async function buildWebIfNeeded(webDir: string, output: (line: string) =>
   output('[web] building the web app (vite build)…');
   const child = spawn(process.execPath, [viteBin(webDir), 'build', '--logLevel', 'warn'], {
     cwd: webDir,
+    // A test runner's NODE_ENV=test would make Vite bundle React's development build.
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { describeError } from '../api/client.ts';
 import {
   buildRule,
@@ -61,7 +61,9 @@ export function RecurrenceEditor({ value, onChange, dueAt, timezone }: Props) {
   const id = useId();
   const { api } = useServices();
   const due = dueAt ? new Date(dueAt) : null;
-  const preset = presetOf(value, due);
+  // "Custom…" stays open once chosen, even while its fields happen to equal a preset.
+  const [customOpen, setCustomOpen] = useState(() => presetOf(value, due) === 'custom');
+  const preset = value && customOpen ? 'custom' : presetOf(value, due);
   const rule = value ? buildRule(value.fields) : null;
   const preview = useQuery({
     queryKey: ['recurrence-preview', rule, dueAt, timezone, 5],
@@ -89,6 +91,7 @@ export function RecurrenceEditor({ value, onChange, dueAt, timezone }: Props) {
           value={preset}
           onChange={(event) => {
             const next = event.target.value as Preset;
+            setCustomOpen(next === 'custom');
             if (next === 'none') onChange(null);
             else if (next === 'custom')
               onChange({ fields: value?.fields ?? defaultFields(due), from: value?.from ?? 'due' });
