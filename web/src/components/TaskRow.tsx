@@ -95,7 +95,9 @@ export function TaskRow({ task, selected, onSelect, onOpen, onDelete }: TaskRowP
           )}
           {pendingReminders > 0 && (
             <span className="meta" title={`${pendingReminders} reminder(s)`}>
-              <span aria-hidden="true">🔔</span>
+              <svg className="meta__icon" viewBox="0 0 24 24" aria-hidden="true">
+                <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20h4" />
+              </svg>
               <span className="visually-hidden">{pendingReminders} reminders</span>
             </span>
           )}
