@@ -58,7 +58,7 @@ describe('the web app', () => {
     await page.goto(start.appUrl);
     await page.getByRole('heading', { level: 1, name: 'Today' }).waitFor();
     expect(new URL(page.url()).hash).toBe('');
-    expect(await page.evaluate(() => localStorage.getItem('nudge.token'))).toBe(start.demoToken);
+    expect(await page.evaluate<string | null>("localStorage.getItem('nudge.token')")).toBe(start.demoToken);
     await page.getByText('demo@example.com').waitFor();
     // A reload stays signed in.
     await page.reload();
@@ -198,8 +198,8 @@ describe('the web app', () => {
         await small.emulateMedia({ colorScheme });
         for (const view of ['Today', 'Upcoming', 'Inbox', 'Completed']) {
           await openView(small, view);
-          const overflow = await small.evaluate(
-            () => document.documentElement.scrollWidth - window.innerWidth,
+          const overflow = await small.evaluate<number>(
+            'document.documentElement.scrollWidth - window.innerWidth',
           );
           expect(overflow, `${view} (${colorScheme}) overflows by ${overflow}px`).toBeLessThanOrEqual(0);
         }
@@ -210,7 +210,9 @@ describe('the web app', () => {
           .getByRole('dialog', { name: 'Edit task' })
           .getByRole('list', { name: 'Next dates' })
           .waitFor();
-        const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        const overflow = await small.evaluate<number>(
+          'document.documentElement.scrollWidth - window.innerWidth',
+        );
         expect(overflow, `the task panel overflows by ${overflow}px`).toBeLessThanOrEqual(0);
         await small.screenshot({ path: join(shots, `task-panel-mobile-${colorScheme}.png`) });
         await small.keyboard.press('Escape');
