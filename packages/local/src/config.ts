@@ -11,7 +11,7 @@ export const loadLauncherConfig = createConfigLoader(
     /** Send reminder mail through this server instead of capturing it to DATA_DIR/mail. */
     SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
     MAIL_FROM: z.string().min(3).default('Nudge <nudge@localhost>'),
-    /** HS256 secret for task-api; when unset one is generated into DATA_DIR and a demo token printed. */
+    /** HS256 secret for task-api (and the printed demo token); when unset one is generated into DATA_DIR. */
     AUTH_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     LOG_LEVEL: env.logLevel,
     TASK_API_PORT: env.port.default(8080),
@@ -22,6 +22,8 @@ export const loadLauncherConfig = createConfigLoader(
     SMTP_CAPTURE_PORT: env.port.default(1025),
     /** The web page listing captured mail. */
     MAIL_HTTP_PORT: env.port.default(1080),
+    /** The web app. */
+    WEB_PORT: env.port.default(8090),
     /** The embedded PostgreSQL's port (fixed, so a psql URL stays valid across restarts). */
     POSTGRES_PORT: env.port.default(5433),
   }),

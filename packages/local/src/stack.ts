@@ -6,6 +6,7 @@ import { createDb, migrateToLatest } from '@nudge/core';
 import { ensureJwtSecret, signDevToken } from './dev-auth.ts';
 import { type SinkMail, startSmtpSink } from './smtp-sink.ts';
 import { Supervisor } from './supervisor.ts';
+import { buildWebIfNeeded, viteBin, type WebMode } from './web.ts';
 
 /** The repository root: functions/ and dapr/ are found relative to it. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -21,7 +22,11 @@ export interface LocalStackOptions {
     smtp: number;
     postgres: number;
     mailHttp?: number;
+    /** The web app (omit for none). */
+    web?: number;
   };
+  /** `built` (default): web/dist served by web/server/serve.ts, built first when stale; `dev`: Vite. */
+  webMode?: WebMode;
   /** Reuse this database instead of starting an embedded PostgreSQL. */
   databaseUrl?: string | undefined;
   /** Send mail here instead of capturing it. */
@@ -50,7 +55,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  urls: Record<FunctionName, string> & { sidecar: string };
+  urls: Record<FunctionName, string> & { sidecar: string; web?: string };
   databaseUrl: string;
   smtpUrl: string;
   /** Folder of captured .eml files, or undefined when SMTP_URL sends mail elsewhere. */
@@ -58,7 +63,7 @@ export interface LocalStack {
   /** A web page listing captured mail, when `ports.mailHttp` was given. */
   mailUrl: string | undefined;
   jwtSecret: string;
-  /** A token for the demo user (sub `demo`), when the secret was generated here. */
+  /** A token for the demo user (sub `demo`, 30 days), signed with the secret in use. */
   demoToken: string | undefined;
   supervisor: Supervisor;
   /** Stops the processes first, then mail capture and PostgreSQL. Safe to call twice. */
@@ -163,16 +168,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await db.destroy();
     }
 
-    let demoToken: string | undefined;
-    let jwtSecret = options.jwtSecret;
-    if (!jwtSecret) {
-      jwtSecret = await ensureJwtSecret(dataDir);
-      demoToken = await signDevToken(jwtSecret, {
-        sub: 'demo',
-        email: 'demo@example.com',
-        ttlSeconds: 30 * 86_400,
-      });
-    }
+    const jwtSecret = options.jwtSecret ?? (await ensureJwtSecret(dataDir));
+    const demoToken = await signDevToken(jwtSecret, {
+      sub: 'demo',
+      email: 'demo@example.com',
+      ttlSeconds: 30 * 86_400,
+    });
+    const webDir = join(repoRoot, 'web');
+    if (options.ports.web && (options.webMode ?? 'built') === 'built') await buildWebIfNeeded(webDir, output);
 
     let smtpUrl = options.smtpUrl;
     let mailDir: string | undefined;
@@ -199,7 +202,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       'on-reminder-due': url(options.ports['on-reminder-due']),
       'cron-scan': url(options.ports['cron-scan']),
       sidecar: url(options.ports.sidecar),
+      ...(options.ports.web ? { web: `http://localhost:${options.ports.web}` } : {}),
     };
+    // The browser calls task-api from the web app's origin (as in the cluster, where they are two
+    // Knative Services): allow it by CORS, under both names a person may type.
+    const webOrigins = options.ports.web
+      ? [`http://localhost:${options.ports.web}`, `http://127.0.0.1:${options.ports.web}`]
+      : [];
     const common = {
       ...process.env,
       ...options.env,
@@ -231,12 +240,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ...common,
           PORT: String(options.ports[name]),
           AUTH_JWT_SECRET: name === 'task-api' ? jwtSecret : undefined,
+          CORS_ORIGINS:
+            name === 'task-api'
+              ? [options.env?.CORS_ORIGINS ?? process.env.CORS_ORIGINS, ...webOrigins]
+                  .filter(Boolean)
+                  .join(',') || undefined
+              : undefined,
           DAPR_HTTP_PORT: String(options.appSidecarPort ?? options.ports.sidecar),
         },
       });
     }
+    if (options.ports.web) {
+      const webEnv = { ...common, PORT: String(options.ports.web), API_URL: urls['task-api'] };
+      supervisor.start(
+        options.webMode === 'dev'
+          ? {
+              name: 'web',
+              args: [
+                viteBin(webDir),
+                '--port',
+                String(options.ports.web),
+                '--strictPort',
+                '--host',
+                '127.0.0.1',
+              ],
+              cwd: webDir,
+              env: { ...webEnv, NODE_ENV: 'development' },
+            }
+          : { name: 'web', args: [join(webDir, 'server/serve.ts')], cwd: repoRoot, env: webEnv },
+      );
+    }
     const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
     await Promise.all([
+      ...(urls.web
+        ? [waitUntilHealthy(`${urls.web}/config.json`, deadline, supervisor, 'web', options.abort)]
+        : []),
       waitUntilHealthy(`${urls.sidecar}/v1.0/healthz`, deadline, supervisor, 'sidecar', options.abort),
       ...functionNames.map((name) =>
         waitUntilHealthy(`${urls[name]}/healthz`, deadline, supervisor, name, options.abort),

@@ -1,12 +1,16 @@
 // `npm start`: Nudge on this machine, with nothing to install but npm packages.
 import { ConfigError } from '@nudge/core';
 import { loadLauncherConfig } from './config.ts';
+import { signDevToken } from './dev-auth.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
-function banner(stack: LocalStack, dataDir: string): string {
+function banner(stack: LocalStack, dataDir: string, otherToken: string): string {
   const lines = [
     '',
     'Nudge is running',
+    `  Open the app       ${stack.urls.web}/#token=${stack.demoToken}`,
+    `  Another user       ${stack.urls.web}/#token=${otherToken}   (alice: try isolation in a private window)`,
+    '',
     `  task-api           ${stack.urls['task-api']}   (API: /api/tasks, OpenAPI: /openapi.json)`,
     `  on-task-completed  ${stack.urls['on-task-completed']}`,
     `  on-reminder-due    ${stack.urls['on-reminder-due']}`,
@@ -18,19 +22,17 @@ function banner(stack: LocalStack, dataDir: string): string {
       : `  Mail               sent through ${stack.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}`,
     `  Data               ${dataDir} (kept across restarts)`,
   ];
-  if (stack.demoToken) {
-    const api = stack.urls['task-api'];
-    lines.push(
-      '',
-      'Demo user token (sub "demo", email demo@example.com, valid 30 days):',
-      `  export TOKEN=${stack.demoToken}`,
-      'Create a task due in 2 minutes with a reminder 1 minute before:',
-      `  curl -s -X POST ${api}/api/tasks -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
-      `    -d "{\\"title\\":\\"Try Nudge\\",\\"due_at\\":\\"$(node -p 'new Date(Date.now()+120e3).toISOString()')\\",\\"reminders\\":[{\\"before\\":\\"PT1M\\"}]}"`,
-      `  curl -s ${api}/api/tasks -H "Authorization: Bearer $TOKEN"`,
-      'Other users: npm run token -- --sub alice --email alice@example.com',
-    );
-  }
+  const api = stack.urls['task-api'];
+  lines.push(
+    '',
+    'Demo user token (sub "demo", email demo@example.com, valid 30 days):',
+    `  export TOKEN=${stack.demoToken}`,
+    'Create a task due in 2 minutes with a reminder 1 minute before:',
+    `  curl -s -X POST ${api}/api/tasks -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
+    `    -d "{\\"title\\":\\"Try Nudge\\",\\"due_at\\":\\"$(node -p 'new Date(Date.now()+120e3).toISOString()')\\",\\"reminders\\":[{\\"before\\":\\"PT1M\\"}]}"`,
+    `  curl -s ${api}/api/tasks -H "Authorization: Bearer $TOKEN"`,
+    'Other users: npm run token -- --sub alice --email alice@example.com',
+  );
   lines.push('', 'Ctrl-C stops everything.', '');
   return lines.join('\n');
 }
@@ -83,6 +85,8 @@ try {
     smtpUrl: config.SMTP_URL,
     mailFrom: config.MAIL_FROM,
     jwtSecret: config.AUTH_JWT_SECRET,
+    // `npm run dev`: Vite with hot reload instead of the built app.
+    webMode: process.argv.includes('--dev') ? 'dev' : 'built',
     logLevel: config.LOG_LEVEL,
     color: process.stdout.isTTY,
     ports: {
@@ -91,6 +95,7 @@ try {
       'on-reminder-due': config.ON_REMINDER_DUE_PORT,
       'cron-scan': config.CRON_SCAN_PORT,
       sidecar: config.DAPR_HTTP_PORT,
+      web: config.WEB_PORT,
       smtp: config.SMTP_CAPTURE_PORT,
       mailHttp: config.MAIL_HTTP_PORT,
       postgres: config.POSTGRES_PORT,
@@ -107,4 +112,9 @@ try {
   if ((error as Error).cause) console.error((error as Error).cause);
   process.exit(1);
 }
-process.stdout.write(banner(stack, config.DATA_DIR));
+const alice = await signDevToken(stack.jwtSecret, {
+  sub: 'alice',
+  email: 'alice@example.com',
+  ttlSeconds: 30 * 86_400,
+});
+process.stdout.write(banner(stack, config.DATA_DIR, alice));

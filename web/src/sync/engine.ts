@@ -1,0 +1,233 @@
+// Keeps the query cache's task list current: one snapshot from GET /api/sync, then the changes
+// since the cursor whenever /api/stream says `changed`. The cache entry `tasksKey` holds every task
+// of the user by id; views derive from it. While task-api has no /api/sync (404), the engine falls
+// back to paging GET /api/tasks and refreshing after the app's own changes.
+import type { QueryClient } from '@tanstack/react-query';
+import { type Api, ApiError } from '../api/client.ts';
+import type { Task } from '../api/types.ts';
+
+export const tasksKey = ['tasks'] as const;
+export type TaskMap = ReadonlyMap<string, Task>;
+
+type Change = { task: Task } | { deleted: string };
+interface SnapshotPage {
+  tasks: Task[];
+  cursor: string;
+  next_page: string | null;
+}
+interface ChangesPage {
+  changes: Change[];
+  cursor: string;
+  has_more: boolean;
+}
+
+export type LiveState = 'connecting' | 'live' | 'manual';
+
+export class SyncEngine {
+  readonly #api: Api;
+  readonly #queries: QueryClient;
+  #cursor: string | undefined;
+  /** `list`: task-api without /api/sync; refresh by listing. */
+  #mode: 'sync' | 'list' = 'sync';
+  #pulling: Promise<void> | undefined;
+  #pullAgain = false;
+  #source: EventSource | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryDelay = 1_000;
+  #stopped = false;
+  #onLive: (state: LiveState) => void;
+
+  constructor(api: Api, queries: QueryClient, onLive: (state: LiveState) => void = () => {}) {
+    this.#api = api;
+    this.#queries = queries;
+    this.#onLive = onLive;
+  }
+
+  /** The first load: the query function of `tasksKey`. */
+  async snapshot(): Promise<TaskMap> {
+    const tasks = new Map<string, Task>();
+    try {
+      let page: string | null = null;
+      do {
+        const query: string = page ? `?page=${encodeURIComponent(page)}&limit=1000` : '?limit=1000';
+        const answer: SnapshotPage = await this.#api.get<SnapshotPage>(`/api/sync${query}`);
+        for (const task of answer.tasks) tasks.set(task.id, task);
+        this.#cursor = answer.cursor;
+        page = answer.next_page;
+      } while (page);
+      this.#mode = 'sync';
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      this.#mode = 'list';
+      return this.#listAll();
+    }
+    return tasks;
+  }
+
+  async #listAll(): Promise<TaskMap> {
+    const tasks = new Map<string, Task>();
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page: { items: Task[]; next_cursor: string | null } = await this.#api.get(
+        `/api/tasks?status=all&sort=created_at&limit=200${query}`,
+      );
+      for (const task of page.items) tasks.set(task.id, task);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return tasks;
+  }
+
+  /** Brings the cache up to date now (after a push, a reconnect, or the app's own change). */
+  refresh(): Promise<void> {
+    if (this.#pulling) {
+      this.#pullAgain = true;
+      return this.#pulling;
+    }
+    this.#pulling = this.#pull().finally(() => {
+      this.#pulling = undefined;
+      if (this.#pullAgain) {
+        this.#pullAgain = false;
+        void this.refresh();
+      }
+    });
+    return this.#pulling;
+  }
+
+  async #pull(): Promise<void> {
+    if (this.#mode === 'list' || !this.#cursor) {
+      this.#queries.setQueryData(tasksKey, await (this.#mode === 'list' ? this.#listAll() : this.snapshot()));
+      return;
+    }
+    for (;;) {
+      let answer: ChangesPage;
+      try {
+        answer = await this.#api.get<ChangesPage>(
+          `/api/sync?cursor=${encodeURIComponent(this.#cursor)}&limit=1000`,
+        );
+      } catch (error) {
+        // Too old a cursor: start over from a full snapshot.
+        if (error instanceof ApiError && (error.status === 410 || error.status === 400)) {
+          this.#cursor = undefined;
+          this.#queries.setQueryData(tasksKey, await this.snapshot());
+          return;
+        }
+        throw error;
+      }
+      this.#apply(answer.changes);
+      this.#cursor = answer.cursor;
+      if (!answer.has_more) return;
+    }
+  }
+
+  #apply(changes: Change[]): void {
+    this.#queries.setQueryData<TaskMap>(tasksKey, (current) => {
+      const next = new Map(current);
+      for (const change of changes) {
+        if ('deleted' in change) next.delete(change.deleted);
+        else next.set(change.task.id, change.task);
+      }
+      return next;
+    });
+  }
+
+  /** Puts a task the API just answered into the cache, unless the cache already has a newer one. */
+  put(task: Task): void {
+    this.#queries.setQueryData<TaskMap>(tasksKey, (current) => {
+      const known = current?.get(task.id);
+      if (known && known.updated_at > task.updated_at) return current;
+      return new Map(current).set(task.id, task);
+    });
+  }
+
+  remove(id: string): void {
+    this.#queries.setQueryData<TaskMap>(tasksKey, (current) => {
+      if (!current?.has(id)) return current;
+      const next = new Map(current);
+      next.delete(id);
+      return next;
+    });
+  }
+
+  /**
+   * After the app's own change. With the live stream, the push brings what other processes wrote
+   * (the next occurrence of a completed recurring task); without it, look again shortly.
+   */
+  afterChange(): void {
+    if (this.#mode === 'sync' && this.#source) return;
+    void this.refresh();
+    setTimeout(() => void this.refresh().catch(() => {}), 2_000);
+  }
+
+  /** Opens the live stream: a fresh single-use ticket per connection, reconnecting with backoff. */
+  async connect(): Promise<void> {
+    if (this.#stopped || this.#mode === 'list') {
+      this.#onLive('manual');
+      return;
+    }
+    this.#onLive('connecting');
+    let ticket: string;
+    try {
+      ticket = (await this.#api.post<{ ticket: string }>('/api/stream/ticket')).ticket;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        this.#onLive('manual');
+        return;
+      }
+      this.#scheduleReconnect();
+      return;
+    }
+    const params = new URLSearchParams({ ticket });
+    if (this.#cursor) params.set('last_event_id', this.#cursor);
+    const source = new EventSource(`${this.#api.baseUrl}/api/stream?${params}`);
+    this.#source = source;
+    source.addEventListener('open', () => {
+      this.#retryDelay = 1_000;
+      this.#onLive('live');
+    });
+    source.addEventListener('changed', () => void this.refresh().catch(() => {}));
+    source.addEventListener('error', () => {
+      // The server ends streams after a few minutes, and the ticket is single use: EventSource's
+      // own reconnect would be refused, so close it and open a new one with a new ticket.
+      source.close();
+      if (this.#source === source) this.#source = undefined;
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped) return;
+    this.#onLive('connecting');
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      void this.refresh()
+        .catch(() => {})
+        .then(() => this.connect());
+    }, this.#retryDelay);
+    this.#retryDelay = Math.min(this.#retryDelay * 2, 30_000);
+  }
+
+  /** The network came back: catch up and reconnect at once. */
+  reconnectNow(): void {
+    this.#retryDelay = 1_000;
+    if (this.#mode === 'sync' && this.#source && this.#source.readyState !== EventSource.CLOSED) {
+      void this.refresh().catch(() => {});
+      return;
+    }
+    clearTimeout(this.#retryTimer);
+    void this.refresh()
+      .catch(() => {})
+      .then(() => this.connect());
+  }
+
+  /** Allows connecting again after stop() (React's strict mode mounts effects twice). */
+  resume(): void {
+    this.#stopped = false;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
+    this.#source?.close();
+  }
+}
