@@ -4,6 +4,7 @@ export type AppErrorCode =
   | 'unauthorized'
   | 'not_found'
   | 'conflict'
+  | 'cursor_expired'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'

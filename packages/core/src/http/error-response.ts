@@ -19,6 +19,7 @@ export const httpStatusFor: Record<AppErrorCode, number> = {
   unauthorized: 401,
   not_found: 404,
   conflict: 409,
+  cursor_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
