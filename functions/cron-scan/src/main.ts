@@ -1,10 +1,11 @@
-// Process entry (images, `npm start`): serves the function index.ts registers, with a draining
-// shutdown that hands held reminders back (see core's serveFunction).
-import { closeFunctionDeps, serveFunction } from '@nudge/core';
-import { config, deps, held } from './index.ts';
+// Process entry (images, `npm start`): serves the app on a plain Node server, with a draining
+// shutdown that hands held reminders back (see core's serveApp).
+import { closeFunctionDeps, serveApp } from '@nudge/core';
+import { app, config, deps, held } from './instance.ts';
 
-await serveFunction({
-  target: 'cron-scan',
+await serveApp({
+  app,
+  name: 'cron-scan',
   port: config.PORT,
   logger: deps.logger,
   onShutdown: async () => {

@@ -1,4 +1,4 @@
-import { createLogger, createMetrics, systemClock } from '@nudge/core';
+import { createDb, createLogger, createMetrics, systemClock } from '@nudge/core';
 import {
   createTestDatabase,
   type FakeSidecar,
@@ -12,7 +12,7 @@ import {
   type TestDatabase,
 } from '@nudge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCronScanHandler } from '../src/handler.ts';
+import { createCronScanApp } from '../src/handler.ts';
 import { createHeldReminders, type HeldReminders } from '../src/held-reminders.ts';
 
 let database: TestDatabase;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const settings = { lookaheadMs: 35_000, leaseGraceMs: 10_000, batchSize: 100 };
   server = await serveRegistered(
     'cron-scan',
-    createCronScanHandler({ db, relay, held, clock: systemClock, metrics, logger, settings }),
+    createCronScanApp({ db, relay, held, clock: systemClock, metrics, logger, settings }),
   );
   base = server.url;
 });
@@ -80,12 +80,46 @@ describe('cron-scan over HTTP', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/reminders_dispatched_total\{service="cron-scan"\} 1/);
     expect(metrics).toMatch(/cron_scan_duration_seconds_count\{service="cron-scan"\} 1/);
-    expect((await fetch(`${base}/scan-schedule`)).status).toBe(405);
+    const get = await fetch(`${base}/scan-schedule`);
+    expect(get.status).toBe(405);
+    expect(await get.json()).toEqual({
+      error: { code: 'method_not_allowed', message: 'POST to run a scan', details: [] },
+    });
     expect((await fetch(`${base}/scan-schedule`, { method: 'OPTIONS' })).status).toBe(405);
   });
 
   it('answers the sidecar’s startup questions (GET /dapr/subscribe, /dapr/config) with 404', async () => {
     expect((await fetch(`${base}/dapr/subscribe`)).status).toBe(404);
     expect((await fetch(`${base}/dapr/config`)).status).toBe(404);
+  });
+
+  it('answers 503 unavailable while PostgreSQL is unreachable, so the next tick scans again', async () => {
+    const offline = {
+      db: createDb('postgres://nobody:x@127.0.0.1:1/none', { connectionTimeoutMillis: 500 }),
+    };
+    const logger = createLogger('cron-scan', 'silent');
+    const metrics = createMetrics('cron-scan');
+    const relay = relayToSidecar(sidecar, { db: offline.db, metrics, logger, clock: systemClock });
+    const offlineHeld = createHeldReminders({ db: offline.db, relay, clock: systemClock, metrics, logger });
+    const settings = { lookaheadMs: 35_000, leaseGraceMs: 10_000, batchSize: 100 };
+    const app = createCronScanApp({
+      db: offline.db,
+      relay,
+      held: offlineHeld,
+      clock: systemClock,
+      metrics,
+      logger,
+      settings,
+    });
+    try {
+      const res = await app.request('/scan-schedule', { method: 'POST' });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({
+        error: { code: 'unavailable', message: 'database unavailable; the next scan retries', details: [] },
+      });
+    } finally {
+      await offlineHeld.close();
+      await offline.db.destroy();
+    }
   });
 });

@@ -1,11 +1,7 @@
-// Registers on-task-completed with functions-framework and builds its dependencies once.
-// `main.ts` serves it in images and under `npm start`.
+// Registers on-task-completed with functions-framework (`functions-framework --target=on-task-completed`, Knative func).
 import { http } from '@google-cloud/functions-framework';
-import { createFunctionDeps } from '@nudge/core';
-import { loadConfig } from './config.ts';
-import { consumer, createOnTaskCompleted } from './handler.ts';
+import { requestListener } from '@nudge/core';
+import { consumer } from './handler.ts';
+import { app } from './instance.ts';
 
-export const config = loadConfig();
-export const deps = createFunctionDeps(consumer, config);
-
-http(consumer, createOnTaskCompleted(deps));
+http(consumer, requestListener(app));

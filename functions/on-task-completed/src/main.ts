@@ -1,11 +1,12 @@
-// Process entry (images, `npm start`): serves the function index.ts registers, with a dead-letter
-// answer for unparsable bodies and a draining shutdown (see core's serveFunction).
-import { closeFunctionDeps, serveFunction } from '@nudge/core';
+// Process entry (images, `npm start`): serves the app on a plain Node server, with a dead-letter
+// answer for unparsable bodies and a draining shutdown (see core's serveApp).
+import { closeFunctionDeps, serveApp } from '@nudge/core';
 import { consumer } from './handler.ts';
-import { config, deps } from './index.ts';
+import { app, config, deps } from './instance.ts';
 
-await serveFunction({
-  target: consumer,
+await serveApp({
+  app,
+  name: consumer,
   port: config.PORT,
   logger: deps.logger,
   onShutdown: () => closeFunctionDeps(deps),

@@ -1,103 +1,90 @@
-import type { ServerResponse } from 'node:http';
-import {
-  AppError,
-  type FrameworkRequest,
-  handleOps,
-  RateLimitedError,
-  sendError,
-  sendJson,
-  trackRequest,
-} from '@nudge/core';
-import express from 'express';
+import { createEdge, jsonResponse, trackRequests } from '@nudge/core';
+import type { Context } from 'hono';
+import { requireUser } from './auth.ts';
 import { jsonBody } from './body.ts';
-import { applyCors } from './cors.ts';
+import { cors } from './cors.ts';
 import type { Deps } from './deps.ts';
 import { openApiDocument } from './openapi.ts';
+import { limitPerUser } from './rate-limit.ts';
 import { recurrenceRoutes } from './routes/recurrence.ts';
-import type { Outcome, Route } from './routes/route.ts';
+import type { ApiEnv, Outcome, Route } from './routes/route.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { transferRoutes } from './routes/transfer.ts';
 
-// `/api/tasks/export` and `/import` before `/api/tasks/:id`, which would otherwise match them.
-const routes: Route[] = [...transferRoutes, ...recurrenceRoutes, ...taskRoutes];
+/**
+ * task-api's route table. Adding a route is one entry here (or in one of these lists); the edge
+ * applies tracking, authentication, the rate limit and body checks to each. `/api/tasks/export`
+ * and `/import` come before `/api/tasks/:id`, which would otherwise match them.
+ */
+export const apiRoutes: readonly Route[] = [...transferRoutes, ...recurrenceRoutes, ...taskRoutes];
 
 const bodyMethods = new Set(['POST', 'PATCH', 'PUT']);
 
-function send(res: ServerResponse, outcome: Outcome): void {
-  for (const [name, value] of Object.entries('headers' in outcome ? (outcome.headers ?? {}) : {}))
-    res.setHeader(name, value);
-  if ('json' in outcome) {
-    sendJson(res, outcome.status, outcome.json);
-    return;
-  }
-  res.statusCode = outcome.status;
-  if ('text' in outcome) {
-    res.setHeader('content-type', outcome.contentType);
-    res.end(outcome.text);
-  } else {
-    res.end();
-  }
+function toResponse(outcome: Outcome): Response {
+  if ('response' in outcome) return outcome.response;
+  const headers = 'headers' in outcome ? (outcome.headers ?? {}) : {};
+  if ('json' in outcome) return jsonResponse(outcome.status, outcome.json, headers);
+  if ('text' in outcome)
+    return new Response(outcome.text, {
+      status: outcome.status,
+      headers: { ...headers, 'content-type': outcome.contentType },
+    });
+  return new Response(null, { status: outcome.status });
+}
+
+/** Query parameters as node's querystring gave them: one value a string, a repeated one an array. */
+function queryOf(c: Context<ApiEnv>): Record<string, string | string[]> {
+  return Object.fromEntries(
+    Object.entries(c.req.queries()).map(([name, values]) => [
+      name,
+      values.length === 1 ? values[0]! : values,
+    ]),
+  );
 }
 
 /**
- * The task-api HTTP handler, for functions-framework's `http()`: CORS, probes, OpenAPI, then the
- * routes. Every `/api` route authenticates, rate-limits per user, checks the body, records the
- * user, runs its pure handler and, after a mutation committed, kicks the outbox relay.
+ * task-api's HTTP app: request tracking and CORS, the probes and /metrics (core's edge),
+ * /openapi.json, then `routes`. Each route, in order: its template becomes the metric label, the
+ * caller is authenticated and rate-limited, the body is read and checked, the user recorded,
+ * the pure handler runs and, after a mutation committed, the outbox relay is kicked. Errors go
+ * to core's one error answer.
  */
-export function createTaskApi(deps: Deps) {
-  const { logger, metrics } = deps;
-  const openApi = JSON.stringify(openApiDocument());
-  const tracked = new WeakMap<object, ReturnType<typeof trackRequest>>();
-  const router = express.Router();
+export function createTaskApi(deps: Deps, routes: readonly Route[] = apiRoutes) {
+  const { metrics } = deps;
+  const app = createEdge<ApiEnv>(deps, { middleware: [trackRequests(deps), cors(deps.corsOrigins)] });
 
+  const openApi = JSON.stringify(openApiDocument());
+  app.get('/openapi.json', (c) => {
+    c.set('route', '/openapi.json');
+    return new Response(openApi, { headers: { 'content-type': 'application/json; charset=utf-8' } });
+  });
+
+  const authenticated = requireUser(deps.authenticate);
+  const limited = limitPerUser(deps.rateLimit);
   for (const route of routes) {
-    router[route.method](route.path, (req, res, next) => {
-      const tracking = tracked.get(req)!;
-      tracking.route = route.path;
-      (async () => {
-        const user = await deps.authenticate(req.headers.authorization);
-        tracking.log.user_id = user.sub;
-        const wait = deps.rateLimit(user.sub);
-        if (wait > 0) throw new RateLimitedError(wait);
-        const body = bodyMethods.has(req.method) ? jsonBody(req as FrameworkRequest) : undefined;
+    app.on(
+      route.method.toUpperCase(),
+      route.path,
+      async (c, next) => {
+        c.set('route', route.path);
+        await next();
+      },
+      authenticated,
+      limited,
+      async (c) => {
+        const request = c.req.raw;
+        const body = !route.rawBody && bodyMethods.has(c.req.method) ? await jsonBody(request) : undefined;
+        const user = c.get('user');
         await deps.ensureUser(user);
         const outcome = await route.handle(
-          {
-            user,
-            params: req.params as Record<string, string>,
-            query: req.query,
-            body,
-            now: deps.clock.now(),
-          },
+          { user, params: c.req.param(), query: queryOf(c), body, request, now: deps.clock.now() },
           deps,
         );
         metrics.taskOperations.inc({ operation: route.operation });
         if (route.mutates) deps.relay.kick();
-        send(res, outcome);
-      })().catch(next);
-    });
+        return toResponse(outcome);
+      },
+    );
   }
-
-  return function taskApi(req: FrameworkRequest, res: ServerResponse): void {
-    const tracking = trackRequest(req, res, deps);
-    tracked.set(req, tracking);
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (applyCors(req, res, deps.corsOrigins)) {
-      tracking.route = 'preflight';
-      return;
-    }
-    (async () => {
-      tracking.route = path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'unmatched';
-      if (await handleOps(req, res, deps)) return;
-      if (path === '/openapi.json' && req.method === 'GET') {
-        tracking.route = path;
-        res.setHeader('content-type', 'application/json; charset=utf-8');
-        res.end(openApi);
-        return;
-      }
-      router(req as express.Request, res as express.Response, (error?: unknown) => {
-        sendError(res, error ?? new AppError('not_found', `no route for ${req.method} ${path}`), logger);
-      });
-    })().catch((error: unknown) => sendError(res, error, logger));
-  };
+  return app;
 }

@@ -1,4 +1,5 @@
-import { AppError } from '@nudge/core';
+import { AppError, logFields } from '@nudge/core';
+import type { MiddlewareHandler } from 'hono';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -7,6 +8,7 @@ import {
   type JWTVerifyOptions,
   jwtVerify,
 } from 'jose';
+import type { ApiEnv } from './routes/route.ts';
 
 /** Who is calling: the JWT `sub` and, when the token carries it, the `email` claim. */
 export interface Principal {
@@ -78,5 +80,15 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       throw unauthorized('token has no usable sub claim');
     const email = storable(payload.email) && payload.email.length <= 320 ? payload.email : null;
     return { sub: payload.sub, email };
+  };
+}
+
+/** Route middleware: the caller becomes `user` (and the log line's `user_id`), or the request a 401. */
+export function requireUser(authenticate: Authenticate): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const user = await authenticate(c.req.header('authorization'));
+    c.set('user', user);
+    logFields(c, { user_id: user.sub });
+    await next();
   };
 }

@@ -1,23 +1,71 @@
-import { AppError, type FrameworkRequest } from '@nudge/core';
+import { AppError } from '@nudge/core';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const maxBodyBytes = 64 * 1024;
 
+const tooLarge = () => new AppError('payload_too_large', `request body exceeds ${maxBodyBytes} bytes`);
+const unsupported = (message: string) => new AppError('unsupported_media_type', message);
+
+/** The body's bytes, refusing more than `maxBodyBytes` as they arrive rather than after. */
+async function readLimited(request: Request): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      throw new AppError('validation_failed', 'request body was cut short', {
+        details: [{ path: '(body)', message: 'incomplete body' }],
+        cause: error,
+      });
+    }
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > maxBodyBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
 /**
- * The JSON body of a request. functions-framework has already read and parsed it (with its own
- * 1 GB limit), so the 64 KiB limit is enforced here on the declared and the actual size; a body
- * that is not `application/json` is a 415. Returns undefined when there is no body.
+ * The JSON body of a request, read here (not by a framework) so every failure is one of our
+ * answers: over 64 KiB → 413; not `application/json` in UTF-8 without a content-encoding → 415;
+ * not a JSON object or array → 400 `validation_failed` at `(body)`. Undefined when there is no
+ * body. Under functions-framework the body was already read and arrives here from `rawBody`.
  */
-export function jsonBody(req: FrameworkRequest): unknown {
-  // functions-framework could not parse it (malformed JSON); serveFunction passed the error on.
-  if (req.bodyError) throw req.bodyError;
-  const declared = Number(req.headers['content-length'] ?? 0);
-  const size = Math.max(req.rawBody?.length ?? 0, Number.isFinite(declared) ? declared : 0);
-  if (size > maxBodyBytes)
-    throw new AppError('payload_too_large', `request body exceeds ${maxBodyBytes} bytes`);
-  if (size === 0) return undefined;
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json')
-    throw new AppError('unsupported_media_type', 'request body must be application/json');
-  return req.body;
+export async function jsonBody(request: Request): Promise<unknown> {
+  const bytes = await readLimited(request);
+  if (bytes.byteLength === 0) return undefined;
+  const [type = '', ...params] = (request.headers.get('content-type') ?? '').split(';');
+  if (type.trim().toLowerCase() !== 'application/json')
+    throw unsupported('request body must be application/json');
+  const charset = params
+    .map((param) => param.trim().toLowerCase())
+    .find((param) => param.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"|"$/g, '');
+  if (charset && !charset.startsWith('utf-'))
+    throw unsupported(`unsupported charset "${charset.toUpperCase()}"`);
+  const encoding = request.headers.get('content-encoding')?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') throw unsupported(`unsupported content encoding "${encoding}"`);
+  const text = new TextDecoder().decode(bytes);
+  // Like the body parser this replaces: only an object or an array is a JSON body.
+  const first = text.trimStart()[0];
+  try {
+    if (first !== '{' && first !== '[') throw new SyntaxError('not a JSON object or array');
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError('validation_failed', 'request body is not valid JSON', {
+      details: [{ path: '(body)', message: 'malformed JSON' }],
+      cause: error,
+    });
+  }
 }

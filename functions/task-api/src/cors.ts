@@ -1,21 +1,33 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MiddlewareHandler } from 'hono';
+import type { ApiEnv } from './routes/route.ts';
 
 /**
- * Adds CORS headers for an allowed origin (`*` in CORS_ORIGINS allows any). Answers a preflight
- * itself (204) and returns true then; the request goes no further.
+ * CORS for the allowed origins (`*` in CORS_ORIGINS allows any): adds the headers to every
+ * answer for an allowed origin, and answers a preflight itself (204) before authentication.
  */
-export function applyCors(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin || origins.length === 0) return false;
-  res.setHeader('vary', 'Origin');
-  if (!origins.includes('*') && !origins.includes(origin)) return false;
-  res.setHeader('access-control-allow-origin', origin);
-  res.setHeader('access-control-expose-headers', 'Retry-After');
-  if (req.method !== 'OPTIONS' || !req.headers['access-control-request-method']) return false;
-  res.setHeader('access-control-allow-methods', 'GET, POST, PATCH, DELETE, OPTIONS');
-  res.setHeader('access-control-allow-headers', 'Authorization, Content-Type');
-  res.setHeader('access-control-max-age', '600');
-  res.statusCode = 204;
-  res.end();
-  return true;
+export function cors(origins: readonly string[]): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (!origin || origins.length === 0) return next();
+    const allowed = origins.includes('*') || origins.includes(origin);
+    const headers: Record<string, string> = { vary: 'Origin' };
+    if (allowed) {
+      headers['access-control-allow-origin'] = origin;
+      headers['access-control-expose-headers'] = 'Retry-After';
+    }
+    if (allowed && c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
+      c.set('route', 'preflight');
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...headers,
+          'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
+          'access-control-allow-headers': 'Authorization, Content-Type',
+          'access-control-max-age': '600',
+        },
+      });
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  };
 }

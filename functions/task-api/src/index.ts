@@ -1,12 +1,6 @@
-// Registers task-api with functions-framework (`functions-framework --target=task-api`, Knative
-// func) and builds its dependencies once. `main.ts` serves it in images and under `npm start`.
+// Registers task-api with functions-framework (`functions-framework --target=task-api`, Knative func).
 import { http } from '@google-cloud/functions-framework';
-import { createFunctionDeps } from '@nudge/core';
-import { createTaskApi } from './app.ts';
-import { loadConfig } from './config.ts';
-import { createDeps } from './deps.ts';
+import { requestListener } from '@nudge/core';
+import { app } from './instance.ts';
 
-export const config = loadConfig();
-export const shared = createFunctionDeps('task-api', config, { dbMax: 10 });
-
-http('task-api', createTaskApi(createDeps(config, shared)));
+http('task-api', requestListener(app));

@@ -1,10 +1,11 @@
-// Process entry (images, `npm start`): serves the function index.ts registers, with JSON answers
-// for unparsable bodies and a draining shutdown (see core's serveFunction).
-import { closeFunctionDeps, serveFunction } from '@nudge/core';
-import { config, shared } from './index.ts';
+// Process entry (images, `npm start`): serves the app on a plain Node server, which reads each
+// body itself (malformed JSON → our JSON 400), with a draining shutdown (see core's serveApp).
+import { closeFunctionDeps, serveApp } from '@nudge/core';
+import { app, config, shared } from './instance.ts';
 
-await serveFunction({
-  target: 'task-api',
+await serveApp({
+  app,
+  name: 'task-api',
   port: config.PORT,
   logger: shared.logger,
   onShutdown: () => closeFunctionDeps(shared),

@@ -1,4 +1,6 @@
-import type { Clock } from '@nudge/core';
+import { type Clock, RateLimitedError } from '@nudge/core';
+import type { MiddlewareHandler } from 'hono';
+import type { ApiEnv } from './routes/route.ts';
 
 /**
  * A token bucket per user: `perMinute` requests, refilled continuously. Kept in this instance's
@@ -29,3 +31,12 @@ export function createRateLimiter(perMinute: number, clock: Clock, maxUsers = 50
 }
 
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+/** Route middleware after `requireUser`: a user out of tokens gets 429 with `Retry-After`. */
+export function limitPerUser(take: RateLimiter): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const wait = take(c.get('user').sub);
+    if (wait > 0) throw new RateLimitedError(wait);
+    await next();
+  };
+}

@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { createDb } from '@nudge/core';
+import { createDb, requestListener } from '@nudge/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutes, createTaskApi } from '../src/app.ts';
+import type { Route } from '../src/routes/route.ts';
 import { type Api, startApi, token } from './harness.ts';
 
 let api: Api;
@@ -13,32 +16,67 @@ afterAll(() => api.close());
 const taskCount = async () => (await api.db.selectFrom('tasks').select('id').execute()).length;
 
 describe('request bodies', () => {
-  it('answers a malformed JSON body with 400 and writes nothing (functions-framework parses it first)', async () => {
+  it('answers a malformed JSON body with our 400 validation_failed at (body) and writes nothing', async () => {
     const res = await api.call('POST', '/api/tasks', {
       as: 'alice',
       body: '{"title": "unterminated',
       headers: { 'content-type': 'application/json' },
     });
     expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: {
+        code: 'validation_failed',
+        message: 'request body is not valid JSON',
+        details: [{ path: '(body)', message: 'malformed JSON' }],
+      },
+    });
     expect(await taskCount()).toBe(0);
   });
 
-  it('in production the framework answer to malformed JSON carries no stack trace', async () => {
+  it.each(['"a string"', '42', 'null'])(
+    'refuses a JSON body that is not an object or array (%s) as malformed',
+    async (body) => {
+      const res = await api.call('POST', '/api/tasks', {
+        as: 'alice',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toEqual([{ path: '(body)', message: 'malformed JSON' }]);
+    },
+  );
+
+  it.each([
+    ['a non-UTF charset', { 'content-type': 'application/json; charset=latin1' }],
+    ['a content-encoding', { 'content-type': 'application/json', 'content-encoding': 'gzip' }],
+  ])('refuses a JSON body in %s with 415', async (_what, headers) => {
+    const res = await api.call('POST', '/api/tasks', { as: 'alice', body: '{"title":"t"}', headers });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('unsupported_media_type');
+  });
+
+  it('under functions-framework (func, --target) the framework answers malformed JSON itself, without a stack trace in production', async () => {
+    const name = `task-api-framework-${process.pid}`;
+    http(name, requestListener(api.app));
     const previous = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production'; // read by express when the server is created
-    const server = getTestServer(api.name);
+    const server = getTestServer(name);
     process.env.NODE_ENV = previous;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/tasks`;
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await token('alice')}` };
     try {
-      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/tasks`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('alice')}` },
-        body: '{"title": ',
-      });
+      const response = await fetch(url, { method: 'POST', headers, body: '{"title": ' });
       const text = await response.text();
       expect(response.status).toBe(400);
       expect(text).toContain('Bad Request');
       expect(text).not.toMatch(/SyntaxError|at JSON\.parse|node_modules/);
+      // A body the framework did parse reaches the app from its rawBody.
+      const created = await fetch(url, { method: 'POST', headers, body: '{"title":"via the framework"}' });
+      expect(created.status).toBe(201);
+      const task = (await created.json()) as { id: string; title: string };
+      expect(task.title).toBe('via the framework');
+      expect((await api.call('DELETE', `/api/tasks/${task.id}`, { as: 'alice' })).status).toBe(204);
     } finally {
       server.closeAllConnections();
       server.close();
@@ -185,5 +223,72 @@ describe('when PostgreSQL is unreachable', () => {
       await broken.close();
       await down.destroy();
     }
+  });
+});
+
+describe('the route table', () => {
+  // Routes added the way later ones will be (a live stream, a raw-handler endpoint such as MCP):
+  // one entry each, with tracking, authentication and the rate limit applied by the edge.
+  const extra: Route[] = [
+    {
+      method: 'get',
+      path: '/api/test-stream/:topic',
+      operation: 'test_stream',
+      mutates: false,
+      async handle({ user, params }) {
+        const encoder = new TextEncoder();
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(encoder.encode(`event: hello\ndata: ${user.sub}\n\n`));
+            controller.enqueue(encoder.encode(`event: topic\ndata: ${params.topic}\n\n`));
+            controller.close();
+          },
+        });
+        return { response: new Response(stream, { headers: { 'content-type': 'text/event-stream' } }) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/test-raw',
+      operation: 'test_raw',
+      mutates: false,
+      rawBody: true,
+      async handle({ request }) {
+        return { response: new Response(`got ${await request.text()}`, { status: 202 }) };
+      },
+    },
+  ];
+  const bearer = async (sub: string) => ({ authorization: `Bearer ${await token(sub)}` });
+
+  it('serves a route that answers with a stream (SSE), tracked under its template', async () => {
+    const app = createTaskApi(api.deps, [...extra, ...apiRoutes]);
+    const res = await app.request('/api/test-stream/news', { headers: await bearer('alice') });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(await res.text()).toBe('event: hello\ndata: alice\n\nevent: topic\ndata: news\n\n');
+    expect(await api.deps.metrics.registry.metrics()).toMatch(
+      /http_request_duration_seconds_count\{[^}]*route="\/api\/test-stream\/:topic"[^}]*status="200"[^}]*\} 1/,
+    );
+  });
+
+  it('leaves the body of a rawBody route unread for its handler (no JSON checks)', async () => {
+    const app = createTaskApi(api.deps, [...extra, ...apiRoutes]);
+    const res = await app.request('/api/test-raw', {
+      method: 'POST',
+      headers: { ...(await bearer('alice')), 'content-type': 'text/plain' },
+      body: 'not json',
+    });
+    expect(res.status).toBe(202);
+    expect(await res.text()).toBe('got not json');
+  });
+
+  it('authenticates and rate-limits an added route like every other', async () => {
+    const app = createTaskApi({ ...api.deps, rateLimit: () => 7 }, [...extra, ...apiRoutes]);
+    const anonymous = await app.request('/api/test-stream/news');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    const limited = await app.request('/api/test-raw', { method: 'POST', headers: await bearer('alice') });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('7');
   });
 });

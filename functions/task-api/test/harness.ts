@@ -1,6 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { type Clock, createLogger, createMetrics, type Db, type OutboxKick, systemClock } from '@nudge/core';
 import { createTestDatabase } from '@nudge/core/testing';
 import { SignJWT } from 'jose';
@@ -25,13 +22,12 @@ export async function token(
 }
 
 export interface Api {
-  base: string;
-  /** The name the handler is registered under with functions-framework. */
-  name: string;
+  /** The app itself, for tests that serve it over real HTTP. */
+  app: ReturnType<typeof createTaskApi>;
   db: Db;
   deps: Deps;
   kicks: { count: number };
-  /** fetch against the server; `as` signs a token for that user; `json` is sent as application/json. */
+  /** A request to the app, in process; `as` signs a token for that user; `json` is sent as application/json. */
   call(
     method: string,
     path: string,
@@ -40,11 +36,10 @@ export interface Api {
   close(): Promise<void>;
 }
 
-let registered = 0;
-
 /**
- * The real functions-framework server (its body parsing included) around a task-api handler
- * built with a fresh test database, on port 0. The relay is a counter: tests check it was kicked.
+ * The task-api app built with a fresh test database, called in process (`app.request`): the
+ * whole edge runs — middleware, body reading, error answers — without a listening server.
+ * The relay is a counter: tests check it was kicked.
  */
 export async function startApi(
   options: { env?: Record<string, string>; clock?: Clock; relay?: OutboxKick; deps?: Partial<Deps> } = {},
@@ -64,15 +59,10 @@ export async function startApi(
     },
   };
   const deps = createDeps(config, shared, options.deps);
-  const name = `task-api-test-${process.pid}-${registered++}`;
-  http(name, createTaskApi(deps));
-  const server = getTestServer(name);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const app = createTaskApi(deps);
   const tokens = new Map<string, string>();
   return {
-    base,
-    name,
+    app,
     db: testDb.db,
     deps,
     kicks,
@@ -87,15 +77,13 @@ export async function startApi(
         payload = JSON.stringify(json);
         all['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${base}${path}`, { method, headers: all, body: payload ?? null });
+      const response = await app.request(path, { method, headers: all, body: payload ?? null });
       const text = await response.text();
       let parsed: unknown = text;
       if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
       return { status: response.status, headers: response.headers, body: parsed as any, text };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
       await testDb.drop();
     },
   };

@@ -22,7 +22,6 @@ export { drop, type Outcome, retry, success } from './delivery/outcome.ts';
 export { recordProcessed } from './delivery/processed-events.ts';
 export {
   createSubscriber,
-  type DeliveryRequest,
   type EventHandler,
   type SubscriberOptions,
 } from './delivery/subscriber.ts';
@@ -36,9 +35,16 @@ export {
   type OutgoingEvent,
 } from './events/envelope.ts';
 export * from './events/event-types.ts';
-export { type ErrorBody, type ErrorResponse, RateLimitedError, sendError } from './http/error-response.ts';
-export { handleOps, type OpsDeps, sendJson } from './http/ops.ts';
-export { type RequestTracking, trackRequest } from './http/request-tracking.ts';
+export { createEdge, type EdgeEnv, type EdgeVariables, logFields } from './http/edge.ts';
+export {
+  type ErrorBody,
+  errorResponse,
+  httpStatusFor,
+  jsonResponse,
+  RateLimitedError,
+} from './http/error-response.ts';
+export type { OpsDeps } from './http/ops.ts';
+export { trackRequests } from './http/request-tracking.ts';
 export { createLogger, type Logger } from './observability/logger.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { enqueueEvents } from './outbox/enqueue.ts';
@@ -67,7 +73,7 @@ export {
   type FunctionDeps,
   type SharedConfig,
 } from './runtime/function-deps.ts';
-export { type FrameworkRequest, type ServeOptions, serveFunction } from './runtime/serve.ts';
+export { type FetchApp, requestListener, type ServeOptions, serveApp } from './runtime/serve.ts';
 export { cursorExpired, decodeCursor, encodeCursor } from './sync/cursor.ts';
 export {
   type Change,

@@ -1,11 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { isDataException, isRetryableDbError } from '../db/pg-errors.ts';
 import { AppError } from '../errors/app-error.ts';
 import { zodDetails } from '../errors/zod-details.ts';
 import { eventDataSchema } from '../events/envelope.ts';
 import { type EventType, reminderEventTypes, taskEventTypes } from '../events/event-types.ts';
-import { handleOps, type OpsDeps, sendJson } from '../http/ops.ts';
+import { createEdge } from '../http/edge.ts';
+import { jsonResponse } from '../http/error-response.ts';
+import type { OpsDeps } from '../http/ops.ts';
 import type { Logger } from '../observability/logger.ts';
 import {
   type IncomingEvent,
@@ -14,9 +15,6 @@ import {
   type RawEvent,
 } from './incoming-event.ts';
 import { drop, type Outcome, retry, success } from './outcome.ts';
-
-/** The request functions-framework hands over: Node's, plus the unparsed body it saved. */
-export type DeliveryRequest = IncomingMessage & { rawBody?: Buffer };
 
 export type EventHandler<P, D> = (event: IncomingEvent<P>, deps: D & { logger: Logger }) => Promise<Outcome>;
 
@@ -45,8 +43,9 @@ function outcomeForError(error: unknown): Outcome {
 /**
  * The edge every event function shares: parses the CloudEvent (binary or structured), checks
  * its `data` with zod, runs the pure handler and answers Dapr with HTTP 200 and
- * `{"status": "SUCCESS" | "RETRY" | "DROP"}`. Also serves /healthz, /readyz and /metrics.
- * Every delivery leaves one log line (event id, type, traceparent, outcome) and one metric.
+ * `{"status": "SUCCESS" | "RETRY" | "DROP"}` on any POST path (Dapr routes by path; the
+ * type decides here). Also serves /healthz, /readyz and /metrics (core's edge). Every delivery
+ * leaves one log line (event id, type, traceparent, outcome) and one metric.
  */
 export function createSubscriber<S extends z.ZodType, D>(options: SubscriberOptions<S, D>) {
   const { consumer, eventType, deps } = options;
@@ -85,26 +84,22 @@ export function createSubscriber<S extends z.ZodType, D>(options: SubscriberOpti
     }
   }
 
-  return async function subscriber(req: DeliveryRequest, res: ServerResponse): Promise<void> {
-    if (await handleOps(req, res, deps)) return;
-    if (req.method !== 'POST') {
-      // 404, not 405: at start the Dapr sidecar asks GET /dapr/subscribe and /dapr/config and logs
-      // an error for anything but 200 or 404. Our subscriptions are declarative (dapr/subscriptions).
-      sendJson(res, 404, { error: { code: 'not_found', message: 'deliveries are POSTed' } });
-      return;
-    }
+  const app = createEdge(deps);
+  app.post('*', async (c) => {
     const started = performance.now();
     let logger = deps.logger.child({ consumer });
     let type = 'unknown';
     let outcome: Outcome;
     try {
-      const raw = parseIncomingEvent(req.headers, req.rawBody);
+      // Read from the raw body so nothing is lost to a body parser; a body that is not JSON is
+      // a malformed event (dead-lettered), never an HTTP error.
+      const raw = parseIncomingEvent(Object.fromEntries(c.req.raw.headers), await c.req.text());
       type = knownTypes.has(raw.type) ? raw.type : 'unknown';
       logger = logger.child({ event_id: raw.id, event_type: raw.type, traceparent: raw.traceparent });
       outcome = await decide(raw, logger);
     } catch (error) {
       if (!(error instanceof MalformedEventError)) throw error;
-      const traceparent = req.headers.traceparent;
+      const traceparent = c.req.header('traceparent');
       logger = logger.child({ traceparent, err: error.message });
       outcome = drop('malformed');
     }
@@ -123,6 +118,13 @@ export function createSubscriber<S extends z.ZodType, D>(options: SubscriberOpti
     } else {
       logger.info(fields, 'event handled');
     }
-    sendJson(res, 200, { status: outcome.status });
-  };
+    return jsonResponse(200, { status: outcome.status });
+  });
+  // 404, not 405, for anything but a POST: at start the Dapr sidecar asks GET /dapr/subscribe and
+  // /dapr/config and logs an error for anything but 200 or 404. Our subscriptions are declarative
+  // (dapr/subscriptions).
+  app.all('*', () => {
+    throw new AppError('not_found', 'deliveries are POSTed');
+  });
+  return app;
 }

@@ -3,12 +3,14 @@ export type AppErrorCode =
   | 'validation_failed'
   | 'unauthorized'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'cursor_expired'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 export interface ErrorDetail {
   path: string;

@@ -1,22 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { EdgeEnv } from './edge.ts';
+import { jsonResponse } from './error-response.ts';
 
 export interface OpsDeps {
   metrics: Metrics;
   /** Readiness = the database answers; without it a function can only fail. */
   db: Db;
   readinessTimeoutMs?: number;
-}
-
-/** Writes a JSON body with the right headers; the one way every edge answers in JSON. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(text);
 }
 
 async function databaseAnswers(db: Db, timeoutMs: number): Promise<boolean> {
@@ -35,28 +28,29 @@ async function databaseAnswers(db: Db, timeoutMs: number): Promise<boolean> {
   }
 }
 
-const opsPaths = new Set(['/healthz', '/readyz', '/metrics']);
+/** The paths `opsRoutes` serves; request tracking logs them at debug level. */
+export const opsPaths: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
- * Answers `GET /healthz` (the process runs), `/readyz` (it can reach PostgreSQL) and `/metrics`
- * (Prometheus text). Returns false for any other request, which the caller then handles.
+ * `GET /healthz` (the process runs), `/readyz` (it can reach PostgreSQL) and `/metrics`
+ * (Prometheus text), unauthenticated. Hono answers HEAD with the GET route, without a body.
  */
-export async function handleOps(req: IncomingMessage, res: ServerResponse, deps: OpsDeps): Promise<boolean> {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
-  if (!opsPaths.has(path) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-  if (path === '/healthz') {
-    sendJson(res, 200, { status: 'ok' });
-  } else if (path === '/readyz') {
+export function opsRoutes<E extends EdgeEnv>(app: Hono<E>, deps: OpsDeps): void {
+  app.get('/healthz', (c) => {
+    c.set('route', '/healthz');
+    return jsonResponse(200, { status: 'ok' });
+  });
+  app.get('/readyz', async (c) => {
+    c.set('route', '/readyz');
     const ready = await databaseAnswers(deps.db, deps.readinessTimeoutMs ?? 2_000);
-    sendJson(res, ready ? 200 : 503, {
+    return jsonResponse(ready ? 200 : 503, {
       status: ready ? 'ready' : 'unavailable',
       checks: { database: ready },
     });
-  } else {
+  });
+  app.get('/metrics', async (c) => {
+    c.set('route', '/metrics');
     const text = await deps.metrics.registry.metrics();
-    res.statusCode = 200;
-    res.setHeader('content-type', deps.metrics.registry.contentType);
-    res.end(text);
-  }
-  return true;
+    return new Response(text, { headers: { 'content-type': deps.metrics.registry.contentType } });
+  });
 }
