@@ -1,4 +1,12 @@
-import { type Clock, type Db, enqueueEvents, type Logger, type Metrics, type OutboxRelay } from '@nudge/core';
+import {
+  type Clock,
+  type Db,
+  enqueueEvents,
+  type Logger,
+  type Metrics,
+  type OutboxRelay,
+  purgeChangeHistory,
+} from '@nudge/core';
 import { claimDue, leaseUpcoming } from './claims.ts';
 import type { HeldReminders } from './held-reminders.ts';
 import { reminderDueEvent } from './reminder-due-event.ts';
@@ -7,6 +15,8 @@ export interface ScanSettings {
   lookaheadMs: number;
   leaseGraceMs: number;
   batchSize: number;
+  /** Tombstones of the change feed older than this are purged (and older cursors expire). */
+  changeRetentionMs: number;
 }
 
 export interface ScanDeps {
@@ -33,6 +43,8 @@ export interface ScanSummary {
   relayed: number;
   relay_failed: number;
   outbox_pending: number;
+  /** Change-feed tombstones past the retention, purged by this scan. */
+  tombstones_purged: number;
   duration_ms: number;
 }
 
@@ -47,7 +59,8 @@ const maxLeasedPerScan = 50_000;
 /**
  * One scan: dispatch every due reminder (batch by batch, each batch's reminder.due events in the
  * same transaction as the claim), lease the ones due before the next scan for exact-time dispatch,
- * then relay the outbox — which also retries anything earlier kicks failed to publish.
+ * then relay the outbox — which also retries anything earlier kicks failed to publish — and purge
+ * change-feed tombstones past their retention.
  */
 export async function scan(deps: ScanDeps): Promise<ScanSummary> {
   const { db, relay, held, clock, metrics, settings } = deps;
@@ -78,6 +91,8 @@ export async function scan(deps: ScanDeps): Promise<ScanSummary> {
   const scheduled = held.hold(leased);
 
   const relayed = await relay.relayPending();
+  // Housekeeping rides on the scan: with nothing expired it is one index probe per table.
+  const purged = await purgeChangeHistory(db, { now: clock.now(), retentionMs: settings.changeRetentionMs });
   const durationMs = performance.now() - started;
   metrics.cronScanDuration.observe(durationMs / 1000);
   return {
@@ -88,6 +103,7 @@ export async function scan(deps: ScanDeps): Promise<ScanSummary> {
     relayed: relayed.published,
     relay_failed: relayed.failed,
     outbox_pending: relayed.pending,
+    tombstones_purged: purged.tombstones,
     duration_ms: Math.round(durationMs),
   };
 }

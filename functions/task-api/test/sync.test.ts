@@ -199,7 +199,7 @@ describe('stream tickets', () => {
 
     const reused = await openStream(`/api/stream?ticket=${ticket}`);
     expect(reused.status).toBe(401);
-    expect((await reused.json()).error.code).toBe('unauthorized');
+    expect(((await reused.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
   });
 
   it('refuses an expired ticket, an unknown one, and a JWT in the URL', async () => {
