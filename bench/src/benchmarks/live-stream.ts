@@ -139,7 +139,8 @@ export const liveStream: Benchmark = {
       child.stderr!.on('data', (text: string) => {
         const match = /Debugger listening on (ws:\/\/\S+)/.exec(text);
         if (match) resolve(match[1]!);
-        else if (!text.includes('For help, see')) process.stderr.write(text);
+        else if (!/For help, see|Debugger attached|Waiting for the debugger/.test(text))
+          process.stderr.write(text);
       });
     });
     let inspector: Inspector | null = null;
