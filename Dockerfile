@@ -12,7 +12,7 @@ WORKDIR /src
 COPY . .
 RUN npm install --ignore-scripts --no-audit --no-fund
 ARG FUNCTION
-# One self-contained file (functions-framework and every dependency inlined), plus the
+# One self-contained file (the function's app, its Node server and every dependency inlined), plus the
 # migration CLI the migrate Job runs.
 RUN test -n "$FUNCTION" && bash scripts/bundle.sh "$FUNCTION" \
   && mv "dist/$FUNCTION" /app

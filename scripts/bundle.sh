@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bundles one function (or all) into dist/<name>/: main.mjs (the function's src/main.ts with
-# @nudge/core, functions-framework and every other dependency inlined: `node main.mjs` serves it)
+# @nudge/core, @hono/node-server and every other dependency inlined: `node main.mjs` serves it)
 # and migrate.mjs (the migration CLI).
 # Usage: scripts/bundle.sh [function ...]   (default: every function under functions/)
 set -euo pipefail

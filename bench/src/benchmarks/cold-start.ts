@@ -19,7 +19,7 @@ const execFileAsync = promisify(execFile);
 
 /**
  * Bundles a function exactly as its image does (scripts/bundle.sh: src/main.ts with
- * functions-framework and every dependency inlined) and copies main.mjs out of the repository,
+ * every dependency inlined) and copies main.mjs out of the repository,
  * so nothing outside the bundle can be resolved — as in the image's /app.
  */
 async function bundle(name: string, outDir: string): Promise<string> {
@@ -57,7 +57,6 @@ export const coldStart: Benchmark = {
       const bundles = new Map<string, { file: string; kib: number }>();
       for (const name of present) {
         const file = await bundle(name, outDir);
-        // The bundle resolves functions-framework from the repository's node_modules, as the image's /app does.
         bundles.set(name, { file, kib: (await stat(file)).size / 1024 });
       }
       const env = {

@@ -61,7 +61,7 @@ describe('core HTTP edge', () => {
     const busy = await app.request('/busy');
     expect(busy.status).toBe(429);
     expect(busy.headers.get('retry-after')).toBe('7');
-    expect((await busy.json()).error.code).toBe('rate_limited');
+    expect(((await busy.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
   });
 
   it('hides anything but an AppError behind 500 internal and logs it in full', async () => {
