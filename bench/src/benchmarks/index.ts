@@ -2,6 +2,7 @@ import type { Benchmark } from '../harness/benchmark.ts';
 import { api } from './api.ts';
 import { coldStart } from './cold-start.ts';
 import { graphileComparison } from './graphile-comparison.ts';
+import { liveStream } from './live-stream.ts';
 import { recurrenceEngine } from './recurrence-engine.ts';
 import { recurrencePipeline } from './recurrence-pipeline.ts';
 import { reminderBurst } from './reminder-burst.ts';
@@ -16,4 +17,5 @@ export const benchmarks: Benchmark[] = [
   graphileComparison,
   coldStart,
   recurrenceEngine,
+  liveStream,
 ];

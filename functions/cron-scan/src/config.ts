@@ -13,6 +13,8 @@ export const loadConfig = createConfigLoader(
     /** A held reminder's lease outlives its time by this much; then another scan takes it over. */
     SCAN_LEASE_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
     SCAN_BATCH_SIZE: env.positiveInt.default(200),
+    /** Days the change feed keeps tombstones of deleted tasks; older cursors answer 410 (issue 10: at least 30). */
+    CHANGE_RETENTION_DAYS: z.coerce.number().int().min(30).max(3_650).default(30),
   }),
 );
 

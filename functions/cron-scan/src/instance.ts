@@ -17,5 +17,6 @@ export const app = createCronScanApp({
     lookaheadMs: config.SCAN_LOOKAHEAD_SECONDS * 1000,
     leaseGraceMs: config.SCAN_LEASE_GRACE_SECONDS * 1000,
     batchSize: config.SCAN_BATCH_SIZE,
+    changeRetentionMs: config.CHANGE_RETENTION_DAYS * 86_400_000,
   },
 });

@@ -7,6 +7,7 @@ import {
   leaseUpcoming,
   type Metrics,
   type OutboxRelay,
+  purgeChangeHistory,
   reminderDueEvent,
 } from '@nudge/core';
 import type { HeldReminders } from './held-reminders.ts';
@@ -15,6 +16,8 @@ export interface ScanSettings {
   lookaheadMs: number;
   leaseGraceMs: number;
   batchSize: number;
+  /** Tombstones of the change feed older than this are purged (and older cursors expire). */
+  changeRetentionMs: number;
 }
 
 export interface ScanDeps {
@@ -41,6 +44,8 @@ export interface ScanSummary {
   relayed: number;
   relay_failed: number;
   outbox_pending: number;
+  /** Change-feed tombstones past the retention, purged by this scan. */
+  tombstones_purged: number;
   duration_ms: number;
 }
 
@@ -55,7 +60,8 @@ const maxLeasedPerScan = 50_000;
 /**
  * One scan: dispatch every due reminder (batch by batch, each batch's reminder.due events in the
  * same transaction as the claim), lease the ones due before the next scan for exact-time dispatch,
- * then relay the outbox — which also retries anything earlier kicks failed to publish.
+ * then relay the outbox — which also retries anything earlier kicks failed to publish — and purge
+ * change-feed tombstones past their retention.
  */
 export async function scan(deps: ScanDeps): Promise<ScanSummary> {
   const { db, relay, held, clock, metrics, settings } = deps;
@@ -86,6 +92,8 @@ export async function scan(deps: ScanDeps): Promise<ScanSummary> {
   const scheduled = held.hold(leased);
 
   const relayed = await relay.relayPending();
+  // Housekeeping rides on the scan: with nothing expired it is one index probe per table.
+  const purged = await purgeChangeHistory(db, { now: clock.now(), retentionMs: settings.changeRetentionMs });
   const durationMs = performance.now() - started;
   metrics.cronScanDuration.observe(durationMs / 1000);
   return {
@@ -96,6 +104,7 @@ export async function scan(deps: ScanDeps): Promise<ScanSummary> {
     relayed: relayed.published,
     relay_failed: relayed.failed,
     outbox_pending: relayed.pending,
+    tombstones_purged: purged.tombstones,
     duration_ms: Math.round(durationMs),
   };
 }

@@ -29,7 +29,12 @@ beforeAll(async () => {
   const logger = createLogger('cron-scan', 'silent');
   const relay = relayToSidecar(sidecar, { db, metrics, logger, clock: systemClock });
   held = createHeldReminders({ db, relay, clock: systemClock, metrics, logger });
-  const settings = { lookaheadMs: 35_000, leaseGraceMs: 10_000, batchSize: 100 };
+  const settings = {
+    lookaheadMs: 35_000,
+    leaseGraceMs: 10_000,
+    batchSize: 100,
+    changeRetentionMs: 30 * 86_400_000,
+  };
   server = await serveRegistered(
     'cron-scan',
     createCronScanApp({ db, relay, held, clock: systemClock, metrics, logger, settings }),
@@ -101,7 +106,12 @@ describe('cron-scan over HTTP', () => {
     const metrics = createMetrics('cron-scan');
     const relay = relayToSidecar(sidecar, { db: offline.db, metrics, logger, clock: systemClock });
     const offlineHeld = createHeldReminders({ db: offline.db, relay, clock: systemClock, metrics, logger });
-    const settings = { lookaheadMs: 35_000, leaseGraceMs: 10_000, batchSize: 100 };
+    const settings = {
+      lookaheadMs: 35_000,
+      leaseGraceMs: 10_000,
+      batchSize: 100,
+      changeRetentionMs: 30 * 86_400_000,
+    };
     const app = createCronScanApp({
       db: offline.db,
       relay,

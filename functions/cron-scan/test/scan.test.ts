@@ -64,7 +64,12 @@ function deps(options: { clock?: Clock; held?: HeldReminders; metrics?: Metrics 
     clock,
     metrics,
     logger,
-    settings: { lookaheadMs: 35_000, leaseGraceMs: 10_000, batchSize: 50 },
+    settings: {
+      lookaheadMs: 35_000,
+      leaseGraceMs: 10_000,
+      batchSize: 50,
+      changeRetentionMs: 30 * 86_400_000,
+    },
   };
 }
 
@@ -284,5 +289,25 @@ describe('cron-scan', () => {
     const second = await scan(deps({ clock }));
     expect(second).toMatchObject({ dispatched: 0, relayed: 1, outbox_pending: 0 });
     expect(dueEvents()).toHaveLength(1);
+  });
+
+  it('purges change-feed tombstones past the retention, and only those', async () => {
+    const old = await insertTaskRow(db, { user_id: 'ann', title: 'deleted long ago' });
+    const recent = await insertTaskRow(db, { user_id: 'ann', title: 'deleted today' });
+    await db.deleteFrom('tasks').where('id', 'in', [old.id, recent.id]).execute();
+    await db
+      .updateTable('task_changes')
+      .set({ deleted_at: new Date(Date.now() - 31 * 86_400_000) })
+      .where('task_id', '=', old.id)
+      .execute();
+    const summary = await scan(deps());
+    // Every other tombstone here is from today (each test starts by deleting the tasks).
+    expect(summary.tombstones_purged).toBe(1);
+    const left = await db
+      .selectFrom('task_changes')
+      .select('task_id')
+      .where('task_id', 'in', [old.id, recent.id])
+      .execute();
+    expect(left.map((row) => row.task_id)).toEqual([recent.id]);
   });
 });

@@ -1,4 +1,4 @@
-import { createEdge, jsonResponse, trackRequests } from '@nudge/core';
+import { createEdge, jsonResponse, redeemStreamTicket, trackRequests } from '@nudge/core';
 import type { Context } from 'hono';
 import { requireUser } from './auth.ts';
 import { requestBody } from './body.ts';
@@ -9,6 +9,7 @@ import { openApiDocument } from './openapi.ts';
 import { limitPerUser } from './rate-limit.ts';
 import { recurrenceRoutes } from './routes/recurrence.ts';
 import type { ApiEnv, Outcome, Route } from './routes/route.ts';
+import { syncRoutes } from './routes/sync.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { transferRoutes } from './routes/transfer.ts';
 
@@ -17,7 +18,12 @@ import { transferRoutes } from './routes/transfer.ts';
  * applies tracking, authentication, the rate limit and body checks to each. `/api/tasks/export`
  * and `/import` come before `/api/tasks/:id`, which would otherwise match them.
  */
-export const apiRoutes: readonly Route[] = [...transferRoutes, ...recurrenceRoutes, ...taskRoutes];
+export const apiRoutes: readonly Route[] = [
+  ...transferRoutes,
+  ...recurrenceRoutes,
+  ...taskRoutes,
+  ...syncRoutes,
+];
 
 const bodyMethods = new Set(['POST', 'PATCH', 'PUT']);
 
@@ -63,6 +69,9 @@ export function createTaskApi(deps: Deps, routes: readonly Route[] = apiRoutes) 
   mcpRoutes(app, deps);
 
   const authenticated = requireUser(deps.authenticate);
+  const authenticatedOrTicket = requireUser(deps.authenticate, (ticket) =>
+    redeemStreamTicket(deps.db, ticket, deps.clock.now()),
+  );
   const limited = limitPerUser(deps.rateLimit);
   for (const route of routes) {
     app.on(
@@ -72,7 +81,7 @@ export function createTaskApi(deps: Deps, routes: readonly Route[] = apiRoutes) 
         c.set('route', route.path);
         await next();
       },
-      authenticated,
+      route.ticket ? authenticatedOrTicket : authenticated,
       limited,
       async (c) => {
         const request = c.req.raw;

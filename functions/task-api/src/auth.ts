@@ -83,10 +83,26 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   };
 }
 
-/** Route middleware: the caller becomes `user` (and the log line's `user_id`), or the request a 401. */
-export function requireUser(authenticate: Authenticate): MiddlewareHandler<ApiEnv> {
+/** Turns a stream ticket into the user it was issued to; throws `unauthorized`. */
+export type RedeemTicket = (ticket: string) => Promise<string>;
+
+/**
+ * Route middleware: the caller becomes `user` (and the log line's `user_id`), or the request a
+ * 401. With `redeemTicket` (the live stream only), a request without an Authorization header may
+ * instead carry `?ticket=`: what a browser's EventSource, which cannot set headers, can send.
+ * The long-lived JWT itself is never accepted in a URL.
+ */
+export function requireUser(
+  authenticate: Authenticate,
+  redeemTicket?: RedeemTicket,
+): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    const user = await authenticate(c.req.header('authorization'));
+    const authorization = c.req.header('authorization');
+    const ticket = c.req.query('ticket');
+    const user =
+      redeemTicket && authorization === undefined && ticket !== undefined
+        ? { sub: await redeemTicket(ticket), email: null }
+        : await authenticate(authorization);
     c.set('user', user);
     logFields(c, { user_id: user.sub });
     await next();

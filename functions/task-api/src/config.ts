@@ -20,6 +20,13 @@ const schema = z
     CORS_ORIGINS: env.list.default([]),
     /** Requests per user per minute, per instance. */
     RATE_LIMIT_PER_MINUTE: env.positiveInt.default(100),
+    /**
+     * A live stream (`GET /api/stream`) ends after this many seconds, so a revision can drain and
+     * scale; the client reconnects. Keep it below the Knative Service's `timeoutSeconds` (330).
+     */
+    STREAM_MAX_SECONDS: env.positiveInt.pipe(z.number().max(3_600)).default(300),
+    /** Comment line sent on every stream this often, so proxies keep idle streams open. */
+    STREAM_HEARTBEAT_SECONDS: env.positiveInt.default(25),
     LOG_LEVEL: env.logLevel,
     DAPR_HTTP_PORT: env.port.default(3500),
     DAPR_PUBSUB_NAME: z.string().default('pubsub'),

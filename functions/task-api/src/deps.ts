@@ -3,6 +3,7 @@ import { type Authenticate, createAuthenticator } from './auth.ts';
 import type { Config } from './config.ts';
 import { createUserRegistry, type EnsureUser } from './ensure-user.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { createStreamHub, type StreamHub } from './stream-hub.ts';
 
 /** Everything a request needs, built once per process. */
 export interface Deps {
@@ -20,6 +21,8 @@ export interface Deps {
   authenticate: Authenticate;
   ensureUser: EnsureUser;
   rateLimit: RateLimiter;
+  /** This process's open live streams and the LISTEN connection feeding them. */
+  streams: StreamHub;
 }
 
 /** What task-api shares with every function (core's `createFunctionDeps`); its relay only needs kicking. */
@@ -27,7 +30,7 @@ export type SharedDeps = Pick<Deps, 'db' | 'logger' | 'metrics' | 'clock' | 'rel
 
 /** Adds task-api's own dependencies to the shared ones; `overrides` lets tests replace any of them. */
 export function createDeps(config: Config, shared: SharedDeps, overrides: Partial<Deps> = {}): Deps {
-  const { db, clock } = shared;
+  const { db, clock, logger } = shared;
   return {
     ...shared,
     corsOrigins: config.CORS_ORIGINS,
@@ -36,6 +39,13 @@ export function createDeps(config: Config, shared: SharedDeps, overrides: Partia
     authenticate: createAuthenticator(config),
     ensureUser: createUserRegistry(db),
     rateLimit: createRateLimiter(config.RATE_LIMIT_PER_MINUTE, clock),
+    streams: createStreamHub({
+      db,
+      databaseUrl: config.DATABASE_URL,
+      logger,
+      heartbeatMs: config.STREAM_HEARTBEAT_SECONDS * 1000,
+      maxStreamMs: config.STREAM_MAX_SECONDS * 1000,
+    }),
     ...overrides,
   };
 }

@@ -7,4 +7,5 @@ import { createDeps } from './deps.ts';
 
 export const config = loadConfig();
 export const shared = createFunctionDeps('task-api', config, { dbMax: 10 });
-export const app = createTaskApi(createDeps(config, shared));
+export const deps = createDeps(config, shared);
+export const app = createTaskApi(deps);

@@ -4,6 +4,7 @@ import {
   importDocumentSchema,
   listQuerySchema,
   patchTaskSchema,
+  syncQuerySchema,
   taskViewSchema,
 } from '@nudge/core';
 import { z } from 'zod';
@@ -52,7 +53,15 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: { title: 'Nudge task API', version: '1.0.0' },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        ticket: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'ticket',
+          description: 'POST /api/stream/ticket; stream only',
+        },
+      },
       schemas: {
         Task: jsonSchema(taskViewSchema, 'output'),
         CreateTask: jsonSchema(createTaskSchema, 'input'),
@@ -60,6 +69,36 @@ export function openApiDocument(): Record<string, unknown> {
         Export: jsonSchema(exportDocumentSchema, 'output'),
         Import: jsonSchema(importDocumentSchema, 'input'),
         RecurrencePreview: jsonSchema(previewSchema, 'input'),
+        SyncSnapshot: {
+          type: 'object',
+          required: ['tasks', 'cursor', 'next_page'],
+          properties: {
+            tasks: { type: 'array', items: ref('Task') },
+            cursor: { type: 'string' },
+            next_page: { type: ['string', 'null'] },
+          },
+        },
+        SyncChanges: {
+          type: 'object',
+          required: ['changes', 'cursor', 'has_more'],
+          properties: {
+            changes: {
+              type: 'array',
+              items: {
+                oneOf: [
+                  { type: 'object', required: ['task'], properties: { task: ref('Task') } },
+                  {
+                    type: 'object',
+                    required: ['deleted'],
+                    properties: { deleted: { type: 'string', format: 'uuid' } },
+                  },
+                ],
+              },
+            },
+            cursor: { type: 'string' },
+            has_more: { type: 'boolean' },
+          },
+        },
         Error: {
           type: 'object',
           required: ['error'],
@@ -183,6 +222,66 @@ export function openApiDocument(): Record<string, unknown> {
                   occurrences: { type: 'array', items: { type: 'string', format: 'date-time' } },
                 },
               }),
+            },
+            ...errors,
+          },
+        },
+      },
+      '/api/sync': {
+        get: {
+          summary: 'Change feed: a full snapshot without `cursor`, what changed since it with one',
+          description:
+            'Without `cursor`: the tasks (all statuses) by id, paged with `limit`/`next_page`, and the cursor ' +
+            'to continue from once the last page is read. With `cursor`: every task changed since it, in full, ' +
+            'and a tombstone per task deleted since it; call again at once while `has_more` is true.',
+          parameters: queryParams(syncQuerySchema),
+          responses: {
+            200: {
+              description: 'a snapshot page, or the changes since the cursor',
+              content: json({ oneOf: [ref('SyncSnapshot'), ref('SyncChanges')] }),
+            },
+            410: error('cursor_expired: the cursor is older than the kept tombstones; sync again without it'),
+            ...errors,
+          },
+        },
+      },
+      '/api/stream/ticket': {
+        post: {
+          summary: 'A single-use ticket (60 s) that opens one live stream, for EventSource',
+          responses: {
+            201: {
+              description: 'the ticket',
+              content: json({
+                type: 'object',
+                required: ['ticket', 'expires_at'],
+                properties: {
+                  ticket: { type: 'string' },
+                  expires_at: { type: 'string', format: 'date-time' },
+                },
+              }),
+            },
+            ...errors,
+          },
+        },
+      },
+      '/api/stream': {
+        get: {
+          summary: 'Live push (Server-Sent Events): `changed` with the new cursor after each commit',
+          description:
+            'Authenticate with the bearer header or `?ticket=` (from POST /api/stream/ticket). Each commit that ' +
+            'changes the user\'s data sends `id: <cursor>`, `event: changed`, `data: {"cursor":…}`; a `: ping` ' +
+            'comment every 25 s; the server ends the stream after STREAM_MAX_SECONDS (300). `Last-Event-ID` (or ' +
+            '`last_event_id`) with a cursor sends one `changed` event at once if anything changed since.',
+          security: [{ bearer: [] }, { ticket: [] }],
+          parameters: [
+            { name: 'ticket', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'last_event_id', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
+          ],
+          responses: {
+            200: {
+              description: 'the event stream',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
             },
             ...errors,
           },

@@ -190,8 +190,17 @@ describe('probes, metrics and OpenAPI', () => {
         '/api/tasks/export',
         '/api/tasks/import',
         '/api/recurrence/preview',
+        '/api/sync',
+        '/api/stream',
+        '/api/stream/ticket',
       ]),
     );
+    expect(res.body.paths['/api/sync'].get.responses[410]).toBeDefined();
+    expect(res.body.paths['/api/sync'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'cursor',
+      'page',
+      'limit',
+    ]);
     const create = res.body.components.schemas.CreateTask;
     expect(create.required).toEqual(['title']);
     expect(create.properties.title).toMatchObject({ type: 'string', minLength: 1, maxLength: 500 });

@@ -84,6 +84,7 @@ export async function startApi(
       return { status: response.status, headers: response.headers, body: parsed as any, text };
     },
     async close() {
+      await deps.streams.close();
       await testDb.drop();
     },
   };

@@ -115,6 +115,25 @@ export {
   type SharedConfig,
 } from './runtime/function-deps.ts';
 export { type FetchApp, requestListener, type ServeOptions, serveApp } from './runtime/serve.ts';
+export { cursorExpired, decodeCursor, encodeCursor } from './sync/cursor.ts';
+export {
+  type Change,
+  type ChangesPage,
+  changedSince,
+  currentCursor,
+  readSync,
+  type SnapshotPage,
+  type SyncQuery,
+  syncQuerySchema,
+} from './sync/feed.ts';
+export {
+  type ChangeListener,
+  type ChangeListenerOptions,
+  changeChannel,
+  listenForChanges,
+} from './sync/listener.ts';
+export { purgeChangeHistory, type RetentionSummary } from './sync/retention.ts';
+export { createStreamTicket, redeemStreamTicket, ticketTtlMs } from './sync/tickets.ts';
 export { completeTask, reopenTask } from './task/complete.ts';
 export { createTask, insertTask, type NewTask } from './task/create.ts';
 export { deleteTask } from './task/delete.ts';

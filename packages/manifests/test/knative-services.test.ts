@@ -52,6 +52,13 @@ function knativeServiceProblems(ksvc: K8sObject): string[] {
     problems.push(`${name} must keep one replica (min-scale "1"): Dapr, not Knative, delivers its events`);
   const containers: Container[] = template.spec.containers;
   if (containers.length !== 1) problems.push('one container per Service (sidecars are injected)');
+  if (name === 'task-api') {
+    // Live streams end by the server (STREAM_MAX_SECONDS, default 300) before Knative cuts the request.
+    const env = containers[0]?.env?.find((e) => e.name === 'STREAM_MAX_SECONDS')?.value;
+    const streamSeconds = Number(env ?? 300);
+    if (!(template.spec.timeoutSeconds > streamSeconds))
+      problems.push(`timeoutSeconds must exceed STREAM_MAX_SECONDS (${streamSeconds})`);
+  }
   for (const c of containers) {
     if (c.readinessProbe?.httpGet?.path !== '/readyz') problems.push('readiness probe must GET /readyz');
     if (c.livenessProbe?.httpGet?.path !== '/healthz') problems.push('liveness probe must GET /healthz');

@@ -43,6 +43,8 @@ export interface Route {
   accepts?: readonly string[];
   /** True when a success may have committed outbox rows: the relay is kicked afterwards. */
   mutates: boolean;
+  /** Also accepts a stream ticket (`?ticket=`) instead of the bearer header: `GET /api/stream` only. */
+  ticket?: boolean;
   /** The handler reads `request` itself; the edge neither reads nor checks the body. */
   rawBody?: boolean;
   handle(input: ApiInput, deps: Deps): Promise<Outcome>;

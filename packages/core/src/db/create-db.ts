@@ -13,7 +13,7 @@ export interface DbOptions {
   statementTimeoutMillis?: number;
 }
 
-/** One pool per process. Errors on idle clients (PostgreSQL restarting) are logged, not fatal. */
+/** One pool per process. A client's connection error (PostgreSQL restarting) is not fatal to the process. */
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -24,5 +24,10 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   });
   // Without a listener an idle client's error (e.g. PostgreSQL restarted) would crash the process.
   pool.on('error', () => {});
+  // The same for a checked-out client whose connection dies between two queries (PostgreSQL
+  // restarting): pg emits 'error' on the client, and only the pool's idle clients have a listener.
+  // The next query on it fails with a retryable error and the pool discards it. (Under
+  // functions-framework a per-request domain used to swallow this; a plain server does not.)
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

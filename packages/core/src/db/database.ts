@@ -96,12 +96,36 @@ export interface ProcessedEventsTable {
   processed_at: DefaultedTimestamp;
 }
 
+/** A user's change counter: the latest seq, and how far tombstones have been purged. */
+export interface UserChangesTable {
+  user_id: string;
+  seq: Defaulted<number>;
+  expired_through: Defaulted<number>;
+}
+
+/** Written by triggers only: the seq at which a task last changed; `deleted_at` makes it a tombstone. */
+export interface TaskChangesTable {
+  task_id: string;
+  user_id: string;
+  seq: number;
+  deleted_at: Timestamp | null;
+}
+
+export interface StreamTicketsTable {
+  ticket_hash: string;
+  user_id: string;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   tasks: TasksTable;
   reminders: RemindersTable;
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
+  user_changes: UserChangesTable;
+  task_changes: TaskChangesTable;
+  stream_tickets: StreamTicketsTable;
 }
 
 export type Db = Kysely<Database>;

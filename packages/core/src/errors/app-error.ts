@@ -5,6 +5,7 @@ export type AppErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
+  | 'cursor_expired'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'

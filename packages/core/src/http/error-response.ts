@@ -17,6 +17,7 @@ export const httpStatusFor: Record<AppErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  cursor_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as initialSchema from './2026-11-22-001-initial-schema.ts';
 import * as splitReminderClaims from './2026-11-29-001-split-reminder-claims.ts';
+import * as changeFeed from './2026-11-29-002-change-feed.ts';
 
 /**
  * Every migration, by name. A static list rather than a folder scan, so a bundled function
@@ -9,4 +10,5 @@ import * as splitReminderClaims from './2026-11-29-001-split-reminder-claims.ts'
 export const migrations: Record<string, Migration> = {
   '2026-11-22-001-initial-schema': initialSchema,
   '2026-11-29-001-split-reminder-claims': splitReminderClaims,
+  '2026-11-29-002-change-feed': changeFeed,
 };
