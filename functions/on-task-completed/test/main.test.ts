@@ -1,5 +1,5 @@
 import { type SpawnedMain, spawnMainWithDatabase } from '@nudge/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
 // main.ts as a process, the way images and `npm start` run the subscriber.
 let spawned: SpawnedMain;
@@ -20,7 +20,8 @@ it('dead-letters a structured delivery whose body is not JSON, with a log line a
   expect(await response.json()).toEqual({ status: 'DROP' });
   const metrics = await (await fetch(`${fn.url}/metrics`)).text();
   expect(metrics).toMatch(/events_dead_lettered_total\{[^}]*reason="malformed"[^}]*\} 1/);
-  expect(fn.output()).toMatch(/event dead-lettered/);
+  // The log line travels through the child's stdout pipe, which may arrive after the answer.
+  await vi.waitFor(() => expect(fn.output()).toMatch(/event dead-lettered/));
 });
 
 it('stops on SIGTERM with exit code 0', async () => {
