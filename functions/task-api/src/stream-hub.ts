@@ -1,4 +1,5 @@
 import {
+  AppError,
   type ChangeListener,
   changedSince,
   currentCursor,
@@ -34,6 +35,9 @@ export interface StreamHub {
   /** Ends every stream and the listener (shutdown). */
   close(): Promise<void>;
 }
+
+/** How long opening a stream waits for the LISTEN connection (like the pool's connection timeout). */
+const listenTimeoutMs = 5_000;
 
 export const changedEvent = (cursor: string) =>
   `id: ${cursor}\nevent: changed\ndata: ${JSON.stringify({ cursor })}\n\n`;
@@ -99,7 +103,17 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
       return count;
     },
     async open(userId, sink, lastEventId) {
-      await (listener ? listener.ready : startListening());
+      // While PostgreSQL is unreachable the listener keeps retrying; a request does not wait for it forever.
+      let timer: NodeJS.Timeout | undefined;
+      const unavailable = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new AppError('internal', 'change listener not connected')),
+          listenTimeoutMs,
+        );
+      });
+      await Promise.race([listener ? listener.ready : startListening(), unavailable]).finally(() =>
+        clearTimeout(timer),
+      );
       const sinks = streams.get(userId) ?? new Set<StreamSink>();
       streams.set(userId, sinks);
       sinks.add(sink);
