@@ -34,6 +34,8 @@ const deps = {
     smtpUrl: options.smtpUrl,
     from: 'Nudge <reminders@nudge.localhost>',
     timeoutMs: smtpTimeoutMs,
+    // on-reminder-due's default (SMTP_MAX_CONNECTIONS): the same pooled mailer on both sides.
+    maxConnections: 8,
   }),
   clock: systemClock,
   metrics: createMetrics('graphile-peer'),
