@@ -10,6 +10,7 @@ import { createDb, createLogger, createMetrics, systemClock } from '@nudge/core'
 import { handleReminderDue } from '@nudge/on-reminder-due/handler';
 import { createMailer } from '@nudge/on-reminder-due/mailer';
 import { run, type Task } from 'graphile-worker';
+import { smtpMaxConnections } from '../scenarios/smtp-ceiling.ts';
 
 interface Options {
   connectionString: string;
@@ -34,6 +35,8 @@ const deps = {
     smtpUrl: options.smtpUrl,
     from: 'Nudge <reminders@nudge.localhost>',
     timeoutMs: smtpTimeoutMs,
+    // on-reminder-due's default (SMTP_MAX_CONNECTIONS): the same pooled mailer on both sides.
+    maxConnections: smtpMaxConnections,
   }),
   clock: systemClock,
   metrics: createMetrics('graphile-peer'),

@@ -10,6 +10,8 @@ export const loadConfig = createConfigLoader(
     MAIL_FROM: z.string().min(3).default('Nudge <reminders@nudge.localhost>'),
     /** Per-phase SMTP timeout (connect, greeting, socket idle); nodemailer's defaults are minutes. */
     SMTP_TIMEOUT_MS: env.positiveInt.default(5_000),
+    /** Pooled SMTP connections, the bound on emails sent at once (a bulk delivery's batch shares them). */
+    SMTP_MAX_CONNECTIONS: env.positiveInt.default(8),
   }),
 );
 

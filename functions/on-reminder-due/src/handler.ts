@@ -1,6 +1,6 @@
 import {
   type Clock,
-  claimForSending,
+  claimForSendingBatch,
   createSubscriber,
   type Db,
   drop,
@@ -11,6 +11,7 @@ import {
   markSent,
   type Outcome,
   type ReminderDuePayload,
+  type ReminderToSend,
   releaseSendClaim,
   reminderDuePayload,
   retry,
@@ -38,34 +39,51 @@ function describe(error: unknown): string {
 }
 
 /**
- * Sends one reminder email: claim, send, then mark sent. Duplicates and reminders that no longer
- * apply are acknowledged without mail; SMTP trouble is retried, a permanent refusal dead-letters.
+ * Sends a batch of reminder emails: claims them all in one statement, sends the claimed ones over
+ * the mailer's pool at once (bounded by its connections), then marks every accepted one sent in
+ * one statement. Duplicates and reminders that no longer apply are acknowledged without mail; SMTP
+ * trouble retries only the reminder it hit, a permanent refusal dead-letters only that one.
+ * Answers one outcome per event, in order.
  */
-export async function handleReminderDue(
-  event: IncomingEvent<ReminderDuePayload>,
+export async function handleReminderDueBatch(
+  events: IncomingEvent<ReminderDuePayload>[],
   deps: ReminderDueDeps,
-): Promise<Outcome> {
+): Promise<Outcome[]> {
   const { db, mailer, clock, metrics, logger } = deps;
-  const reminderId = event.data.payload.reminder_id;
-  const reminderTime = new Date(event.data.payload.reminder_time);
-  const claim = await claimForSending(db, { reminderId, reminderTime }, clock.now(), deps.claimMs);
-  switch (claim.kind) {
-    case 'gone':
-      return success('reminder no longer exists (task deleted)');
-    case 'done':
-      return success(`reminder already ${claim.status}`);
-    case 'moved':
-      return success('reminder moved to a later time; it will be dispatched again');
-    case 'busy':
-      return retry('another delivery is sending this reminder');
-    case 'skipped':
-      logger.info({ reminder_id: reminderId, reason: claim.reason }, 'reminder skipped without mail');
-      return success(`skipped: ${claim.reason}`);
-  }
-
-  const { reminder } = claim;
-  try {
-    await mailer.send(
+  const due = events.map((event) => ({
+    reminderId: event.data.payload.reminder_id,
+    reminderTime: new Date(event.data.payload.reminder_time),
+  }));
+  const claims = await claimForSendingBatch(db, due, clock.now(), deps.claimMs);
+  const outcomes: Outcome[] = [];
+  const sends: Promise<void>[] = [];
+  const sent: { index: number; reminder: ReminderToSend }[] = [];
+  const released: { reminderId: string; error: string }[] = [];
+  const failed: { reminderId: string; error: string }[] = [];
+  claims.forEach((claim, index) => {
+    switch (claim.kind) {
+      case 'gone':
+        outcomes[index] = success('reminder no longer exists (task deleted)');
+        return;
+      case 'done':
+        outcomes[index] = success(`reminder already ${claim.status}`);
+        return;
+      case 'moved':
+        outcomes[index] = success('reminder moved to a later time; it will be dispatched again');
+        return;
+      case 'busy':
+        outcomes[index] = retry('another delivery is sending this reminder');
+        return;
+      case 'skipped':
+        logger.info(
+          { reminder_id: due[index]!.reminderId, reason: claim.reason },
+          'reminder skipped without mail',
+        );
+        outcomes[index] = success(`skipped: ${claim.reason}`);
+        return;
+    }
+    const { reminder } = claim;
+    const send = mailer.send(
       reminderMail({
         reminderId: reminder.id,
         email: reminder.email,
@@ -76,25 +94,57 @@ export async function handleReminderDue(
         timezone: reminder.timezone,
       }),
     );
-  } catch (error) {
-    const message = describe(error);
-    if (classifySmtpError(error) === 'permanent') {
-      await markFailed(db, reminder.id, message, clock.now());
-      metrics.remindersFailed.inc();
-      logger.error({ reminder_id: reminder.id, err: message }, 'SMTP server refused the reminder for good');
-      return drop('smtp_rejected');
-    }
-    await releaseSendClaim(db, reminder.id, message, clock.now());
-    return retry(`smtp unavailable: ${message}`);
-  }
+    sends.push(
+      send.then(
+        () => {
+          sent.push({ index, reminder });
+        },
+        (error: unknown) => {
+          const message = describe(error);
+          if (classifySmtpError(error) === 'permanent') {
+            failed.push({ reminderId: reminder.id, error: message });
+            logger.error(
+              { reminder_id: reminder.id, err: message },
+              'SMTP server refused the reminder for good',
+            );
+            outcomes[index] = drop('smtp_rejected');
+          } else {
+            released.push({ reminderId: reminder.id, error: message });
+            outcomes[index] = retry(`smtp unavailable: ${message}`);
+          }
+        },
+      ),
+    );
+  });
+  await Promise.all(sends);
 
-  const sentAt = clock.now();
-  await markSent(db, { reminderId: reminder.id, sentAt, consumer, eventId: event.id });
-  metrics.remindersSent.inc();
-  metrics.reminderDeliveryLatency.observe(
-    Math.max(0, (sentAt.getTime() - reminder.remind_at.getTime()) / 1000),
-  );
-  return success();
+  const now = clock.now();
+  // Accepted mail is marked first: a crash after this point costs no resend.
+  await markSent(db, {
+    reminderIds: sent.map((s) => s.reminder.id),
+    eventIds: sent.map((s) => events[s.index]!.id),
+    sentAt: now,
+    consumer,
+  });
+  for (const { index, reminder } of sent) {
+    outcomes[index] = success();
+    metrics.remindersSent.inc();
+    metrics.reminderDeliveryLatency.observe(
+      Math.max(0, (now.getTime() - reminder.remind_at.getTime()) / 1000),
+    );
+  }
+  await markFailed(db, failed, now);
+  metrics.remindersFailed.inc(failed.length);
+  await releaseSendClaim(db, released, now);
+  return outcomes;
+}
+
+/** One reminder.due event: handleReminderDueBatch for a batch of one. */
+export async function handleReminderDue(
+  event: IncomingEvent<ReminderDuePayload>,
+  deps: ReminderDueDeps,
+): Promise<Outcome> {
+  return (await handleReminderDueBatch([event], deps))[0]!;
 }
 
 /** The subscriber edge for reminder.due, as index.ts registers it (tests register the same). */
@@ -103,7 +153,7 @@ export function createOnReminderDue(deps: ReminderDueDeps) {
     consumer,
     eventType: 'reminder.due',
     payloadSchema: reminderDuePayload,
-    handler: handleReminderDue,
+    handler: handleReminderDueBatch,
     deps,
   });
 }

@@ -11,6 +11,7 @@ export const mailer = createMailer({
   smtpUrl: config.SMTP_URL,
   from: config.MAIL_FROM,
   timeoutMs: config.SMTP_TIMEOUT_MS,
+  maxConnections: config.SMTP_MAX_CONNECTIONS,
 });
 
 // Connect, greeting and socket timeouts can each run out once, plus a margin.

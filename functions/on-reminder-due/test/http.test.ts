@@ -3,6 +3,7 @@ import { createMetrics, type Metrics, reminderDueEvent, systemClock } from '@nud
 import {
   createTestDatabase,
   type DeliveryMode,
+  deliverBulk,
   deliverEvent,
   insertReminderRow,
   insertTaskRow,
@@ -161,5 +162,59 @@ describe('the subscriber edge', () => {
       /events_processed_total\{consumer="on-reminder-due",type="reminder.due",outcome="drop"/,
     );
     expect(text).toMatch(/reminders_sent_total\{service="on-reminder-due"\} 2/);
+  });
+});
+
+describe('on-reminder-due bulk delivery', () => {
+  it('sends a batch over the pool and answers per entry: a transient refusal retries only its own entry', async () => {
+    const good = await Promise.all([dueReminder(), dueReminder(), dueReminder()]);
+    const flaky = await dueReminder();
+    const flakyId = `<reminder-${flaky.reminder.id}@nudge>`;
+    const broken = {
+      ...good[0]!.event,
+      id: crypto.randomUUID(),
+      data: { ...good[0]!.event.data, payload: {} },
+    };
+    smtp.setFaults({ transientOnce: new Set([flakyId]) });
+    try {
+      const events = [...good.map((g) => g.event), flaky.event, broken, good[1]!.event];
+      const answer = await deliverBulk(`${url}/reminder-due`, events, { topic: 'reminders' });
+      expect(answer).toEqual({
+        status: 200,
+        body: {
+          statuses: [
+            { entryId: 'e0', status: 'SUCCESS' },
+            { entryId: 'e1', status: 'SUCCESS' },
+            { entryId: 'e2', status: 'SUCCESS' },
+            { entryId: 'e3', status: 'RETRY' },
+            { entryId: 'e4', status: 'DROP' },
+            // The same reminder twice in one batch: the copy waits for the first to finish.
+            { entryId: 'e5', status: 'RETRY' },
+          ],
+        },
+      });
+      // Dapr redelivers only the entries answered RETRY.
+      const retried = await deliverBulk(`${url}/reminder-due`, [flaky.event, good[1]!.event], {
+        topic: 'reminders',
+      });
+      expect(retried.body).toEqual({
+        statuses: [
+          { entryId: 'e0', status: 'SUCCESS' },
+          { entryId: 'e1', status: 'SUCCESS' },
+        ],
+      });
+      expect([...smtp.accepted.keys()].sort()).toEqual(
+        [...good.map((g) => `<reminder-${g.reminder.id}@nudge>`), flakyId].sort(),
+      );
+      expect(smtp.duplicates).toHaveLength(0);
+      const rows = await database.db
+        .selectFrom('reminders')
+        .select(['status', 'attempts'])
+        .where('id', 'in', [...good.map((g) => g.reminder.id), flaky.reminder.id])
+        .execute();
+      expect(rows.every((row) => row.status === 'sent')).toBe(true);
+    } finally {
+      smtp.setFaults({});
+    }
   });
 });

@@ -6,5 +6,6 @@ export function mailerFor(port: number, timeoutMs = 2_000): Mailer {
     smtpUrl: `smtp://127.0.0.1:${port}`,
     from: 'Nudge <reminders@nudge.test>',
     timeoutMs,
+    maxConnections: 4,
   });
 }

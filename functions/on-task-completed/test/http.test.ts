@@ -11,6 +11,7 @@ import {
 import {
   createTestDatabase,
   type DeliveryMode,
+  deliverBulk,
   deliverEvent,
   insertUser,
   type RegisteredServer,
@@ -131,6 +132,100 @@ describe.each<DeliveryMode>(['structured', 'binary'])('on-task-completed over HT
       status: 200,
       body: { status: 'DROP' },
     });
+  });
+});
+
+describe('on-task-completed bulk delivery', () => {
+  it('rolls every completion of a batch forward and answers one status per entry; a poison entry is dropped alone', async () => {
+    const first = await completedEvent('daily');
+    const second = await completedEvent('weekly');
+    const poison = await completedEvent('daily');
+    const broken = {
+      ...poison.event,
+      data: {
+        ...poison.event.data,
+        payload: {
+          ...(poison.event.data.payload as Record<string, unknown>),
+          recurrence: { rule: 'banana', from: 'due' },
+        },
+      },
+    };
+    const other = { ...first.event, id: crypto.randomUUID(), type: 'task.created' };
+    const answer = await deliverBulk(`${url}/task-completed`, [
+      first.event,
+      broken,
+      second.event,
+      first.event,
+      other,
+    ]);
+    expect(answer).toEqual({
+      status: 200,
+      body: {
+        statuses: [
+          { entryId: 'e0', status: 'SUCCESS' },
+          { entryId: 'e1', status: 'DROP' },
+          { entryId: 'e2', status: 'SUCCESS' },
+          { entryId: 'e3', status: 'SUCCESS' },
+          // Another type of the topic: acknowledged untouched.
+          { entryId: 'e4', status: 'SUCCESS' },
+        ],
+      },
+    });
+    const children = async (parent: string) =>
+      database.db.selectFrom('tasks').select('id').where('parent_task_id', '=', parent).execute();
+    expect(await children(first.task.id)).toHaveLength(1);
+    expect(await children(second.task.id)).toHaveLength(1);
+    expect(await children(poison.task.id)).toHaveLength(0);
+    // The dropped completion left no dedupe row behind; the good ones did.
+    const recorded = await database.db
+      .selectFrom('processed_events')
+      .select('event_id')
+      .where('consumer', '=', consumer)
+      .where('event_id', 'in', [first.event.id, second.event.id, poison.event.id])
+      .execute();
+    expect(recorded.map((row) => row.event_id).sort()).toEqual([first.event.id, second.event.id].sort());
+
+    // The whole batch again (Dapr redelivers after a crash): nothing doubles.
+    const again = await deliverBulk(`${url}/task-completed`, [first.event, second.event]);
+    expect(again.body).toEqual({
+      statuses: [
+        { entryId: 'e0', status: 'SUCCESS' },
+        { entryId: 'e1', status: 'SUCCESS' },
+      ],
+    });
+    expect(await children(first.task.id)).toHaveLength(1);
+    expect(await children(second.task.id)).toHaveLength(1);
+  });
+
+  it('drops an entry that is not a CloudEvent and still handles the others', async () => {
+    const { task, event } = await completedEvent('daily');
+    const response = await fetch(`${url}/task-completed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'b1',
+        type: 'com.dapr.event.sent.bulk',
+        topic: 'task-events',
+        pubsubname: 'pubsub',
+        metadata: {},
+        entries: [
+          { entryId: 'raw', event: 'aGVsbG8=', contentType: 'application/octet-stream', metadata: {} },
+          { entryId: 'ok', event, contentType: 'application/cloudevents+json', metadata: {} },
+        ],
+      }),
+    });
+    expect(await response.json()).toEqual({
+      statuses: [
+        { entryId: 'raw', status: 'DROP' },
+        { entryId: 'ok', status: 'SUCCESS' },
+      ],
+    });
+    const children = await database.db
+      .selectFrom('tasks')
+      .select('id')
+      .where('parent_task_id', '=', task.id)
+      .execute();
+    expect(children).toHaveLength(1);
   });
 });
 

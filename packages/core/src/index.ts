@@ -16,12 +16,14 @@ export { createDb, type DbOptions } from './db/create-db.ts';
 export type * from './db/database.ts';
 export { migrateToLatest } from './db/migrate.ts';
 export { isRetryableDbError } from './db/pg-errors.ts';
+export { withSavepoint } from './db/savepoint.ts';
 export type { IncomingEvent, RawEvent } from './delivery/incoming-event.ts';
 export { drop, type Outcome, retry, success } from './delivery/outcome.ts';
-export { recordProcessed } from './delivery/processed-events.ts';
+export { forgetProcessed, recordProcessed, recordProcessedMany } from './delivery/processed-events.ts';
 export {
+  type BatchHandler,
   createSubscriber,
-  type EventHandler,
+  outcomeForError,
   type SubscriberOptions,
 } from './delivery/subscriber.ts';
 export {
@@ -102,6 +104,7 @@ export type { PlannedReminder } from './reminder/plan.ts';
 export { relativeReminderSpecs } from './reminder/repository.ts';
 export {
   claimForSending,
+  claimForSendingBatch,
   markFailed,
   markSent,
   type ReminderToSend,

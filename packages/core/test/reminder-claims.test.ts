@@ -110,7 +110,7 @@ describe("the scan's lease (reminder/dispatch.ts)", () => {
     const held = await reminder(at(5_000));
     await leaseUpcoming(db, { now, until: at(10_000), graceMs: 10_000, limit: 100 });
     expect((await row(held.id)).send_claim_until).toBeNull();
-    await releaseSendClaim(db, sending.id, 'smtp down', now);
+    await releaseSendClaim(db, [{ reminderId: sending.id, error: 'smtp down' }], now);
     expect(await row(sending.id)).toMatchObject({ send_claim_until: null, last_error: 'smtp down' });
   });
 });

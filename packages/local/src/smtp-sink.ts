@@ -25,6 +25,8 @@ export interface SinkFaults {
   transientRate: number;
   /** Share of messages answered 550 (permanent), chosen by Message-ID so every retry of one is refused too. */
   permanentRate: number;
+  /** Message-IDs answered 421 on their first attempt only: one deterministic transient failure each. */
+  transientOnce?: ReadonlySet<string>;
 }
 
 export interface SmtpSinkOptions {
@@ -85,6 +87,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const host = options.host ?? '127.0.0.1';
   let faults: SinkFaults = { transientRate: 0, permanentRate: 0, ...options.faults };
   const messages: SinkMail[] = [];
+  const failedOnce = new Set<string>();
   const accepted = new Map<string, SinkMail>();
   const duplicates: SinkMail[] = [];
   const replies = new Map<number, number>();
@@ -129,7 +132,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
             count(550);
             return callback(smtpError(550, 'mailbox unavailable'));
           }
-          if (Math.random() < faults.transientRate) {
+          const firstOfFlaky = faults.transientOnce?.has(messageId) && !failedOnce.has(messageId);
+          if (firstOfFlaky) failedOnce.add(messageId);
+          if (firstOfFlaky || Math.random() < faults.transientRate) {
             count(421);
             return callback(smtpError(421, 'try again later'));
           }

@@ -163,6 +163,24 @@ describe('the Dapr schemas catch broken resources', () => {
     expect(JSON.stringify(result.error?.issues)).toMatch(/deadlettertopic|scopes/);
   });
 
+  it('opts every subscription into bulk subscribe with bounded batches and a short wait', () => {
+    for (const sub of subscriptions()) {
+      const bulk = sub.spec.bulkSubscribe;
+      expect(bulk?.enabled, `subscription ${sub.metadata.name} is not bulk`).toBe(true);
+      expect(bulk?.maxMessagesCount).toBeLessThanOrEqual(100);
+      // A lone event waits this long for company: keep it well under the lateness budget (0.2 s).
+      expect(bulk?.maxAwaitDurationMs).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('rejects a bulkSubscribe with a misspelt field or without enabled', () => {
+    const sub = structuredClone(subscriptions()[0]!) as unknown as { spec: Record<string, unknown> };
+    sub.spec.bulkSubscribe = { enabled: true, maxMessageCount: 10 };
+    expect(JSON.stringify(subscriptionSchema.safeParse(sub).error?.issues)).toMatch(/maxMessageCount/);
+    sub.spec.bulkSubscribe = { maxMessagesCount: 10 };
+    expect(JSON.stringify(subscriptionSchema.safeParse(sub).error?.issues)).toMatch(/enabled/);
+  });
+
   it('rejects a resiliency target naming a policy that does not exist', () => {
     const result = resiliencySchema.safeParse(byName('bad-resiliency'));
     expect(result.success).toBe(false);

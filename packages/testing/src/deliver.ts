@@ -43,3 +43,40 @@ export async function deliverEvent(
   } catch {}
   return { status: response.status, body };
 }
+
+/**
+ * POSTs events as one Dapr bulk delivery (dapr pkg/runtime/pubsub NewBulkSubscribeEnvelope):
+ * `application/json` `{id, type: "com.dapr.event.sent.bulk", topic, pubsubname, metadata,
+ * entries: [{entryId, event, metadata, contentType: "application/cloudevents+json"}]}`, each
+ * event a JSON object. Entry ids are `e0`, `e1`, … in order.
+ */
+export async function deliverBulk(
+  url: string,
+  events: (NudgeCloudEvent | Record<string, unknown>)[],
+  options: { topic?: string } = {},
+): Promise<{ status: number; body: unknown }> {
+  const topic = options.topic ?? 'task-events';
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      id: crypto.randomUUID(),
+      type: 'com.dapr.event.sent.bulk',
+      topic,
+      pubsubname: 'pubsub',
+      metadata: { pubsubName: 'pubsub' },
+      entries: events.map((event, i) => ({
+        entryId: `e${i}`,
+        event: { ...event, topic, pubsubname: 'pubsub' },
+        metadata: {},
+        contentType: 'application/cloudevents+json',
+      })),
+    }),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: response.status, body };
+}

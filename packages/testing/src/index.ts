@@ -14,7 +14,7 @@ export {
   startSmtpSink,
 } from '@nudge/local';
 export { type ManualClock, manualClock } from './clock.ts';
-export { type DeliveryMode, deliverEvent } from './deliver.ts';
+export { type DeliveryMode, deliverBulk, deliverEvent } from './deliver.ts';
 export { insertReminderRow, insertTaskRow, insertUser } from './fixtures.ts';
 export { startFunction, waitForHttp } from './functions.ts';
 export { startTestStack, type TestStack, type TopicRecord } from './local-stack.ts';

@@ -81,3 +81,51 @@ export function parseIncomingEvent(
     data: event.data,
   };
 }
+
+/** One entry of a Dapr bulk delivery, as the sidecar sends it (dapr pkg/runtime/pubsub BulkSubscribeMessageItem). */
+export interface BulkEntry {
+  entryId: string;
+  /** A CloudEvent as a JSON object (`contentType` application/cloudevents+json), or a raw payload. */
+  event: unknown;
+  contentType: string | undefined;
+  metadata: Record<string, string> | undefined;
+}
+
+/**
+ * Recognises a Dapr bulk delivery: an `application/json` body `{id, type, topic, pubsubname,
+ * metadata, entries: [{entryId, event, contentType, metadata}]}` without `ce-*` headers (a
+ * binary-mode CloudEvent always has `ce-id`). Returns undefined for anything else.
+ */
+export function parseBulkDelivery(headers: IncomingHttpHeaders, body: string): BulkEntry[] | undefined {
+  if (header(headers, 'ce-id')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const entries = (parsed as { entries?: unknown; specversion?: unknown } | null)?.entries;
+  if (!Array.isArray(entries) || (parsed as { specversion?: unknown }).specversion !== undefined)
+    return undefined;
+  return entries.map((entry: Record<string, unknown> | null) => ({
+    entryId: typeof entry?.entryId === 'string' ? entry.entryId : '',
+    event: entry?.event,
+    contentType: typeof entry?.contentType === 'string' ? entry.contentType : undefined,
+    metadata: (entry?.metadata as Record<string, string> | undefined) ?? undefined,
+  }));
+}
+
+/** The CloudEvent of one bulk entry; throws MalformedEventError for a raw payload or a broken event. */
+export function parseBulkEntry(entry: BulkEntry): RawEvent {
+  const contentType = entry.contentType ?? 'application/cloudevents+json';
+  if (!contentType.startsWith('application/cloudevents+json')) {
+    throw new MalformedEventError(`bulk entry is a raw payload (${contentType}), not a CloudEvent`);
+  }
+  if (typeof entry.event !== 'object' || entry.event === null || Array.isArray(entry.event)) {
+    throw new MalformedEventError('bulk entry event is not a JSON object');
+  }
+  const traceparent = (entry.event as { traceparent?: unknown }).traceparent;
+  const headers: IncomingHttpHeaders = { 'content-type': 'application/cloudevents+json' };
+  if (typeof traceparent === 'string') headers.traceparent = traceparent;
+  return parseIncomingEvent(headers, JSON.stringify(entry.event));
+}

@@ -1,7 +1,7 @@
 import type { Logger } from '@nudge/core';
 import type { ConsumerState } from './consumer-state.ts';
 import type { InboundPolicy, SubscriptionPlan } from './dapr-resources.ts';
-import { type AttemptResult, deliverOnce } from './delivery.ts';
+import { type AttemptResult, deliverBulkOnce, deliverOnce } from './delivery.ts';
 import { retryDelays } from './retry-policy.ts';
 import type { LogRecord } from './topic-log.ts';
 
@@ -34,6 +34,14 @@ export interface ConsumerOptions {
  * Delivers one subscription's events to one app, as Dapr does for a Kafka consumer group: one
  * partition key's events strictly one after another and in order (the next waits until the
  * previous is acknowledged, dropped or dead-lettered), different keys concurrently.
+ *
+ * A bulk subscription (`bulkSubscribe.enabled`) gathers events into batches of up to
+ * `maxMessagesCount`, sent when full or `maxAwaitDurationMs` after their first event, one bulk
+ * request per route path. A key's events in one batch keep their order; a key with events in a
+ * batch still in flight waits for that batch to settle before its next events are batched (as a
+ * Kafka partition's batches follow one another). Each entry's status settles that entry alone:
+ * SUCCESS acks it, DROP dead-letters it, RETRY keeps it for the next attempt under the resiliency
+ * policy, which carries only the entries still pending; exhausted ones are dead-lettered.
  */
 export class Consumer {
   readonly name: string;
@@ -43,6 +51,11 @@ export class Consumer {
   #waiting: (() => void)[] = [];
   #stopping = new AbortController();
   #running = new Set<Promise<void>>();
+  /** Bulk mode: the batch being filled, its keys, its flush timer, and keys held by batches in flight. */
+  #filling: LogRecord[] = [];
+  #fillingKeys = new Set<string>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #heldKeys = new Set<string>();
 
   constructor(options: ConsumerOptions) {
     this.#options = options;
@@ -55,6 +68,10 @@ export class Consumer {
     this.#options.report({ consumer: this.name, offset: record.offset, status: 'pending', attempts: 0 });
     // Kafka spreads keyless messages over partitions: treat each as its own key.
     const key = record.key ?? `#${record.offset}`;
+    if (this.#options.plan.bulk) {
+      this.#enqueueBulk(key, record);
+      return;
+    }
     const queue = this.#queues.get(key);
     if (queue) {
       queue.push(record);
@@ -63,6 +80,126 @@ export class Consumer {
     this.#queues.set(key, [record]);
     const run = this.#drain(key).finally(() => this.#running.delete(run));
     this.#running.add(run);
+  }
+
+  #enqueueBulk(key: string, record: LogRecord): void {
+    if (this.#heldKeys.has(key)) {
+      const queue = this.#queues.get(key);
+      if (queue) queue.push(record);
+      else this.#queues.set(key, [record]);
+      return;
+    }
+    const bulk = this.#options.plan.bulk!;
+    this.#filling.push(record);
+    this.#fillingKeys.add(key);
+    if (this.#filling.length >= bulk.maxMessagesCount) this.#flush();
+    else this.#flushTimer ??= setTimeout(() => this.#flush(), bulk.maxAwaitDurationMs);
+  }
+
+  /** Sends the filling batch; when it settles, its keys' waiting events join the next batch. */
+  #flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#filling.length === 0 || this.#stopping.signal.aborted) return;
+    const batch = this.#filling;
+    const keys = this.#fillingKeys;
+    this.#filling = [];
+    this.#fillingKeys = new Set();
+    for (const key of keys) this.#heldKeys.add(key);
+    const run = this.#processBatch(batch).finally(() => {
+      this.#running.delete(run);
+      for (const key of keys) {
+        this.#heldKeys.delete(key);
+        const waiting = this.#queues.get(key) ?? [];
+        this.#queues.delete(key);
+        for (const record of waiting) this.#enqueueBulk(key, record);
+      }
+    });
+    this.#running.add(run);
+  }
+
+  /** One batch: routed per entry, then one bulk request per route path, all at once. */
+  async #processBatch(batch: LogRecord[]): Promise<void> {
+    const { plan, logger } = this.#options;
+    const byPath = new Map<string, LogRecord[]>();
+    const unrouted: LogRecord[] = [];
+    for (const record of batch) {
+      const path = plan.route(record.event);
+      if (path === undefined) unrouted.push(record);
+      else byPath.set(path, [...(byPath.get(path) ?? []), record]);
+    }
+    for (const record of unrouted) {
+      logger.warn(
+        { consumer: this.name, offset: record.offset, event_id: record.event.id },
+        `no route matches ${String(record.event.type)}: dropped`,
+      );
+      await this.#finish(record, 'dropped', 0, undefined);
+    }
+    await Promise.all([...byPath].map(([path, records]) => this.#deliverBulk(path, records)));
+  }
+
+  async #deliverBulk(path: string, records: LogRecord[]): Promise<void> {
+    const { plan, appId, appUrl, policy, logger, report } = this.#options;
+    const nextDelay = retryDelays(policy.retry);
+    let pending = records;
+    for (let attempts = 1; ; attempts += 1) {
+      const started = performance.now();
+      await this.#acquire();
+      let results: Map<string, AttemptResult>;
+      try {
+        results = await deliverBulkOnce(
+          `${appUrl}${path}`,
+          {
+            topic: plan.topic,
+            pubsub: plan.pubsub,
+            items: pending.map((record) => ({ entryId: String(record.offset), event: record.event })),
+          },
+          { timeoutMs: policy.timeoutMs, signal: this.#stopping.signal },
+        );
+      } finally {
+        this.#release();
+      }
+      if (this.#stopping.signal.aborted) return; // shutting down: redelivered after restart
+      const retrying: LogRecord[] = [];
+      const counts = { success: 0, drop: 0, retry: 0 };
+      for (const record of pending) {
+        const result = results.get(String(record.offset))!;
+        counts[result.outcome] += 1;
+        if (result.outcome === 'success') await this.#finish(record, 'delivered', attempts, path);
+        else if (result.outcome === 'drop') await this.#finish(record, 'dropped', attempts, path);
+        else retrying.push(record);
+      }
+      const line = {
+        consumer: this.name,
+        topic: plan.topic,
+        app_id: appId,
+        path,
+        attempt: attempts,
+        entries: pending.length,
+        ...counts,
+        duration_ms: Math.round(performance.now() - started),
+      };
+      const summary = `${plan.topic} bulk of ${pending.length} → ${appId}${path}`;
+      if (retrying.length === 0) {
+        logger.info(line, `delivered ${summary}`);
+        return;
+      }
+      const delay = nextDelay();
+      if (delay === undefined) {
+        logger.error(line, `retries exhausted for ${retrying.length} entries of ${summary}`);
+        for (const record of retrying) await this.#finish(record, 'dropped', attempts, path);
+        return;
+      }
+      logger.warn(
+        { ...line, retry_in_ms: Math.round(delay) },
+        `retrying ${retrying.length} entries of ${summary}`,
+      );
+      for (const record of retrying) {
+        report({ consumer: this.name, offset: record.offset, status: 'retrying', attempts, path });
+      }
+      pending = retrying;
+      if (!(await this.#sleep(delay))) return;
+    }
   }
 
   async #drain(key: string): Promise<void> {
@@ -215,6 +352,7 @@ export class Consumer {
   /** Abandons in-flight deliveries (they stay unacknowledged and are redelivered on restart). */
   async stop(): Promise<void> {
     this.#stopping.abort();
+    clearTimeout(this.#flushTimer);
     for (const wake of this.#waiting.splice(0)) wake();
     await Promise.allSettled([...this.#running]);
     this.#options.state.close();

@@ -52,8 +52,8 @@ export const subscriptionSchema = z.object({
     bulkSubscribe: z
       .object({
         enabled: z.boolean(),
-        maxMessagesCount: z.number().int().optional(),
-        maxAwaitDurationMs: z.number().int().optional(),
+        maxMessagesCount: z.number().int().positive().optional(),
+        maxAwaitDurationMs: z.number().int().positive().optional(),
       })
       .optional(),
     metadata: z.record(z.string(), z.string()).optional(),
@@ -163,7 +163,20 @@ export interface SubscriptionPlan {
   deadLetterTopic?: string | undefined;
   /** App ids that receive this subscription; undefined = every app (Dapr's meaning of no scopes). */
   scopes?: string[] | undefined;
+  /** Set when the Subscription opts into bulk subscribe (`spec.bulkSubscribe.enabled`). */
+  bulk?: BulkSettings | undefined;
 }
+
+/** How a bulk subscription batches events for the app. */
+export interface BulkSettings {
+  /** Most events in one bulk delivery. */
+  maxMessagesCount: number;
+  /** Longest an event waits for its batch to fill before the batch goes anyway. */
+  maxAwaitDurationMs: number;
+}
+
+/** Dapr's defaults for components without native bulk subscribe (docs: pubsub-bulk). */
+const bulkDefaults: BulkSettings = { maxMessagesCount: 100, maxAwaitDurationMs: 1_000 };
 
 export interface InputBindingPlan {
   name: string;
@@ -276,8 +289,6 @@ export async function loadDaprResources(dir: string): Promise<DaprResources> {
     if (!pubsubs.has(spec.pubsubname)) {
       problems.push(`${file}: pubsubname "${spec.pubsubname}" names no pub/sub component`);
     }
-    if (spec.bulkSubscribe?.enabled)
-      problems.push(`${file}: bulkSubscribe is not supported by the local stack`);
     try {
       plans.push({
         name: resource.metadata.name,
@@ -286,6 +297,12 @@ export async function loadDaprResources(dir: string): Promise<DaprResources> {
         route: compileRoutes(spec.routes, file),
         deadLetterTopic: spec.deadLetterTopic,
         scopes: resource.scopes,
+        bulk: spec.bulkSubscribe?.enabled
+          ? {
+              maxMessagesCount: spec.bulkSubscribe.maxMessagesCount ?? bulkDefaults.maxMessagesCount,
+              maxAwaitDurationMs: spec.bulkSubscribe.maxAwaitDurationMs ?? bulkDefaults.maxAwaitDurationMs,
+            }
+          : undefined,
       });
     } catch (error) {
       problems.push((error as Error).message);
