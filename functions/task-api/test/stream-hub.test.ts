@@ -1,5 +1,5 @@
-import { AppError, createLogger, freePort } from '@nudge/core';
-import { createTestDatabase } from '@nudge/core/testing';
+import { AppError, createLogger } from '@nudge/core';
+import { createTestDatabase, freePort } from '@nudge/testing';
 import { expect, it } from 'vitest';
 import { createStreamHub } from '../src/stream-hub.ts';
 
