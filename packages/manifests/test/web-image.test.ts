@@ -101,8 +101,14 @@ describe('the web image, run as the image runs it', () => {
     web.stdout?.on('data', (chunk) => (output += chunk));
     web.stderr?.on('data', (chunk) => (output += chunk));
     const deadline = Date.now() + 20_000;
-    while (!(await fetch(`${webUrl}/healthz`).then((r) => r.ok, () => false))) {
-      if (web.exitCode !== null || Date.now() > deadline) throw new Error(`the web server did not start:\n${output}`);
+    while (
+      !(await fetch(`${webUrl}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (web.exitCode !== null || Date.now() > deadline)
+        throw new Error(`the web server did not start:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }, 120_000);
@@ -158,9 +164,13 @@ describe('the web image, run as the image runs it', () => {
   });
 
   it('the smoke test fails when the app is configured for another API', () => {
-    const result = spawnSync('bash', [join(repoRoot, 'scripts/smoke-web.sh'), webUrl, 'https://api.elsewhere.example'], {
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      'bash',
+      [join(repoRoot, 'scripts/smoke-web.sh'), webUrl, 'https://api.elsewhere.example'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/connect-src does not allow https:\/\/api\.elsewhere\.example/);
   });
