@@ -65,6 +65,7 @@ describe('the Dockerfile builds the web app as its own target', () => {
   it('the images workflow and task images build and push it beside the functions', () => {
     const workflow = readRepoFile('.github/workflows/images.yml');
     expect(workflow).toMatch(/- image: web\n\s+target: web/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a JS template
     expect(workflow).toContain('target: ${{ matrix.target }}');
     expect(readRepoFile('scripts/images.sh')).toContain('--target web');
   });
