@@ -3,12 +3,13 @@
 # endpoint. Terraform creates the network and the Ampere VM (cloud-init installs k3s); this
 # script then reaches the cluster through an SSH tunnel (the Kubernetes API is never exposed),
 # installs the pinned platform with cert-manager + Let's Encrypt, applies
-# knative/overlays/oracle with images from GHCR, and smoke-tests over HTTPS.
+# knative/overlays/oracle with images from GHCR, and smoke-tests the API and the web app over HTTPS.
 #
 # Needs: DOMAIN (a domain whose wildcard *.DOMAIN you point at the VM), ACME_EMAIL, SMTP_URL,
 # IMAGE_REGISTRY (e.g. ghcr.io/<you>/nudge, images pushed by the images workflow), and
 # infra/oracle/terraform.tfvars. Optional: IMAGE_TAG (default: the current commit),
-# NUDGE_OVERLAY (oracle or oracle-external-kafka), SSH_KEY (default ~/.ssh/id_ed25519).
+# NUDGE_OVERLAY (oracle or oracle-external-kafka), SSH_KEY (default ~/.ssh/id_ed25519),
+# OIDC_ISSUER and OIDC_CLIENT_ID (the web app's OpenID Connect sign-in, docs/web.md).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `task images`: builds the four function images for linux/amd64 and linux/arm64 with buildx.
+# `task images`: builds the four function images and the web app's for linux/amd64 and linux/arm64
+# with buildx.
 # IMAGE_REGISTRY (default ghcr.io/<you>/nudge) and IMAGE_TAG (default: the commit) name them;
 # PUSH=1 pushes them (log in first: echo $TOKEN | docker login ghcr.io -u <you> --password-stdin).
 set -euo pipefail
@@ -18,6 +19,8 @@ fi
 
 for fn in "${functions[@]}"; do
   step "$registry/$fn:$tag ($platforms)"
-  docker buildx build "$repo_root" --platform "$platforms" --build-arg "FUNCTION=$fn" \
+  docker buildx build "$repo_root" --platform "$platforms" --target function --build-arg "FUNCTION=$fn" \
     -t "$registry/$fn:$tag" "${output[@]}"
 done
+step "$registry/web:$tag ($platforms)"
+docker buildx build "$repo_root" --platform "$platforms" --target web -t "$registry/web:$tag" "${output[@]}"

@@ -9,6 +9,9 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export KNATIVE_SERVING_VERSION KNATIVE_KOURIER_VERSION DAPR_CHART_VERSION CERT_MANAGER_VERSION K3S_VERSION \
   MINIKUBE_KUBERNETES_VERSION KUBE_PROMETHEUS_STACK_VERSION
 readonly functions=(task-api on-task-completed on-reminder-due cron-scan)
+# Every Knative Service: the functions and the web app (web/, no Dapr sidecar; the Dockerfile's
+# `web` target).
+readonly services=("${functions[@]}" web)
 readonly namespace=nudge
 # Every Job the overlays render. A Job's pod template is immutable, so a changed image or
 # ConfigMap hash makes `kubectl apply` fail on it: deploy_overlay deletes them first, and each
@@ -126,7 +129,7 @@ deploy_overlay() {
   kubectl wait --for=condition=Complete job/nudge-migrate -n "$namespace" --timeout=300s >/dev/null
   info "waiting for the Knative Services to be Ready"
   local fn
-  for fn in "${functions[@]}"; do
+  for fn in "${services[@]}"; do
     kubectl wait --for=condition=Ready "ksvc/$fn" -n "$namespace" --timeout=300s >/dev/null ||
       die "ksvc/$fn is not Ready: kubectl describe ksvc/$fn -n $namespace"
     info "$fn Ready"
@@ -149,15 +152,16 @@ traffic_patch() {
 image_tag() {
   local tag
   tag=$(git -C "$repo_root" rev-parse --short=12 HEAD)
-  if [ -n "$(git -C "$repo_root" status --porcelain -- functions packages/core)" ]; then
-    tag="$tag-$(git -C "$repo_root" diff HEAD -- functions packages/core | sha256sum | cut -c1-8)"
+  if [ -n "$(git -C "$repo_root" status --porcelain -- functions packages/core web)" ]; then
+    tag="$tag-$(git -C "$repo_root" diff HEAD -- functions packages/core web | sha256sum | cut -c1-8)"
   fi
   echo "$tag"
 }
 
-# pinned_overlay <overlay> <image prefix in that overlay> <new prefix> <tag>: a throwaway
-# overlay (git-ignored) on top of knative/overlays/<overlay> that pins every function image
-# to a registry and tag; prints its directory.
+# pinned_overlay <overlay> <image prefix in that overlay> <new prefix> <tag> <web origin> <api url>:
+# a throwaway overlay (git-ignored) on top of knative/overlays/<overlay> that pins every image
+# to a registry and tag, and sets the public URLs in the nudge-web ConfigMap (task-api's
+# CORS_ORIGINS, the web app's API_URL; OIDC_ISSUER and OIDC_CLIENT_ID when set); prints its directory.
 pinned_overlay() {
   local dir="$repo_root/knative/overlays/.deploy-$1"
   mkdir -p "$dir"
@@ -169,11 +173,19 @@ pinned_overlay() {
     echo "  - ../$1"
     echo "images:"
     local fn
-    for fn in "${functions[@]}"; do
+    for fn in "${services[@]}"; do
       echo "  - name: $2/$fn"
       echo "    newName: $3/$fn"
       echo "    newTag: \"$4\""
     done
+    echo "configMapGenerator:"
+    echo "  - name: nudge-web"
+    echo "    behavior: merge"
+    echo "    literals:"
+    echo "      - \"origin=$5\""
+    echo "      - \"api-url=$6\""
+    echo "      - \"oidc-issuer=${OIDC_ISSUER:-}\""
+    echo "      - \"oidc-client-id=${OIDC_CLIENT_ID:-}\""
   } >"$dir/kustomization.yaml"
   echo "$dir"
 }

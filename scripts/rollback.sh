@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # rollback.sh record <file> | restore <file> | forward
-#   record:  writes each function's current Ready revision to <file> (before a deploy).
+#   record:  writes each Service's current Ready revision to <file> (before a deploy).
 #   restore: routes 100% of each Service's traffic to the recorded revision. Knative keeps old
 #            revisions, so this is instant. The pin stays until something replaces it.
 #   forward: routes 100% back to each Service's latest Ready revision. release.sh runs it after
@@ -24,7 +24,7 @@ case "$action" in
 record)
   file=${2:?$usage}
   : >"$file"
-  for fn in "${functions[@]}"; do
+  for fn in "${services[@]}"; do
     revision=$(kubectl get ksvc "$fn" -n "$namespace" -o jsonpath='{.status.latestReadyRevisionName}' 2>/dev/null || true)
     [ -n "$revision" ] && echo "$fn $revision" >>"$file"
   done
@@ -39,7 +39,7 @@ restore)
   done <"$file"
   ;;
 forward)
-  for fn in "${functions[@]}"; do
+  for fn in "${services[@]}"; do
     step "$fn -> latest revision"
     route "$fn"
   done

@@ -96,7 +96,7 @@ export function workloadLines(objects: K8sObject[], queueProxy: QueueProxySizing
         );
       }
       lines.push({
-        name: `ksvc/${o.metadata.name} (+daprd, queue-proxy)`,
+        name: `ksvc/${o.metadata.name} (${annotations['dapr.io/enabled'] === 'true' ? '+daprd, ' : '+'}queue-proxy)`,
         replicas: knativeReplicas(annotations),
         perReplica,
       });

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { externalTool, kustomizeBuild } from '../src/kustomize.ts';
@@ -71,7 +72,7 @@ describe('deploy scripts', () => {
       const rendered = kustomizeBuild('knative/overlays/oracle').filter(
         (o) => o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev/'),
       ) as Json[];
-      expect(rendered).toHaveLength(4);
+      expect(rendered).toHaveLength(5);
       const pin = JSON.parse(withLib('traffic_patch task-api-00001')) as Json;
       const forward = JSON.parse(withLib('traffic_patch')) as Json;
       for (const manifest of rendered) {
@@ -124,6 +125,55 @@ describe('deploy scripts', () => {
       }
     },
   );
+
+  it.skipIf(kubectl.skip)(
+    'pinned_overlay pins every image, the web app included, and writes the real URLs and OIDC settings',
+    () => {
+      const dir = withLib(
+        'OIDC_ISSUER=https://id.real.dev/realms/nudge OIDC_CLIENT_ID=nudge-web pinned_overlay oracle ' +
+          'ghcr.io/nudge-app/nudge ghcr.io/me/nudge abc123 https://web.nudge.real.dev https://task-api.nudge.real.dev',
+      ).trim();
+      try {
+        const objects = kustomizeBuild(dir.slice(repoRoot.length + 1));
+        const services = objects.filter(
+          (o) => o.kind === 'Service' && o.apiVersion === 'serving.knative.dev/v1',
+        );
+        const images = services.map((o) => (o.spec as any).template.spec.containers[0].image).sort();
+        expect(images).toEqual(
+          ['cron-scan', 'on-reminder-due', 'on-task-completed', 'task-api', 'web'].map(
+            (name) => `ghcr.io/me/nudge/${name}:abc123`,
+          ),
+        );
+        const config = objects.filter(
+          (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nudge-web'),
+        );
+        expect(config).toHaveLength(1);
+        expect(config[0]!.data).toEqual({
+          origin: 'https://web.nudge.real.dev',
+          'api-url': 'https://task-api.nudge.real.dev',
+          'oidc-issuer': 'https://id.real.dev/realms/nudge',
+          'oidc-client-id': 'nudge-web',
+        });
+        // Both Services read the hashed name, so a changed URL rolls new revisions.
+        for (const name of ['task-api', 'web'])
+          expect(JSON.stringify(services.find((o) => o.metadata.name === name))).toContain(
+            `"name":"${config[0]!.metadata.name}"`,
+          );
+        for (const script of ['scripts/release.sh', 'scripts/deploy-local.sh'])
+          expect(readRepoFile(script), script).toMatch(/pinned_overlay .*"\$web_url" "\$(api_)?url"/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('both deploy paths run the web smoke test after the API one', () => {
+    for (const script of ['scripts/release.sh', 'scripts/deploy-local.sh']) {
+      const text = readRepoFile(script);
+      expect(text, script).toMatch(/scripts\/smoke-web\.sh" "\$web_url"/);
+      expect(text.indexOf('smoke-web.sh'), script).toBeGreaterThan(text.indexOf('smoke-test.sh"'));
+    }
+  });
 
   it('pins every upstream autoscaled control-plane Deployment to one replica, with or without metrics-server', () => {
     const docs = parseYamlDocuments(

@@ -74,6 +74,62 @@ function knativeServiceProblems(ksvc: K8sObject): string[] {
   return problems;
 }
 
+/** The public URLs each overlay gives the web app and task-api (Knative's <service>.<namespace>.<domain>). */
+const publicUrls: Record<string, [web: string, api: string]> = {
+  local: ['http://web.nudge.localhost:8081', 'http://task-api.nudge.localhost:8081'],
+  oracle: ['https://web.nudge.example.com', 'https://task-api.nudge.example.com'],
+  'oracle-external-kafka': ['https://web.nudge.example.com', 'https://task-api.nudge.example.com'],
+};
+
+type EnvVar = {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: unknown; configMapKeyRef?: { name: string; key: string } };
+};
+
+/** The value a container of a Knative Service gets for an env variable, reading ConfigMaps as the kubelet does. */
+function envOf(objects: K8sObject[], service: string, name: string): string | undefined {
+  const ksvc = objects.find((o) => o.kind === 'Service' && o.metadata.name === service);
+  const env: EnvVar[] = (ksvc?.spec as any)?.template.spec.containers[0].env ?? [];
+  const variable = env.find((e) => e.name === name);
+  const ref = variable?.valueFrom?.configMapKeyRef;
+  if (!ref) return variable?.value;
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === ref.name);
+  if (!configMap) throw new Error(`${service} ${name}: no ConfigMap ${ref.name} in the build`);
+  return (configMap.data as Record<string, string>)[ref.key];
+}
+
+/** The rules the web app's Knative Service must keep, as messages (empty when it does). */
+function webServiceProblems(ksvc: K8sObject, objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const template = (ksvc.spec as any).template;
+  const a: Record<string, string> = template.metadata?.annotations ?? {};
+  if (Object.keys(a).some((key) => key.startsWith('dapr.io/')))
+    problems.push('no Dapr on the web app: the browser calls task-api over HTTPS');
+  if (a['autoscaling.knative.dev/min-scale'] !== '0') problems.push('web must scale to zero (min-scale "0")');
+  if (!a['autoscaling.knative.dev/max-scale']) problems.push('web needs a max-scale (the budget counts it)');
+  const containers: Container[] = template.spec.containers;
+  if (containers.length !== 1) problems.push('one container');
+  const c = containers[0]!;
+  if (!/\/web:[\w.-]+$/.test(c.image)) problems.push(`image ${c.image} is not the web image`);
+  if (c.readinessProbe?.httpGet?.path !== '/healthz') problems.push('readiness probe must GET /healthz');
+  if (c.livenessProbe?.httpGet?.path !== '/healthz') problems.push('liveness probe must GET /healthz');
+  for (const kind of ['requests', 'limits'] as const)
+    for (const r of ['cpu', 'memory'])
+      if (!c.resources?.[kind]?.[r]) problems.push(`container ${c.name} has no ${kind}.${r}`);
+  for (const name of ['DATABASE_URL', 'AUTH_JWT_SECRET'])
+    if (c.env?.some((e) => e.name === name)) problems.push(`the web app must not get ${name}`);
+  // One image serves every environment: what /config.json says comes from the ConfigMap.
+  for (const name of ['API_URL', 'OIDC_ISSUER', 'OIDC_CLIENT_ID']) {
+    const variable = (c.env as EnvVar[] | undefined)?.find((e) => e.name === name);
+    if (!variable?.valueFrom?.configMapKeyRef)
+      problems.push(`${name} must come from the nudge-web ConfigMap`);
+  }
+  const apiUrl = envOf(objects, 'web', 'API_URL');
+  if (!apiUrl || !URL.canParse(apiUrl)) problems.push(`API_URL ${apiUrl} is not a URL`);
+  return problems;
+}
+
 describe.each(overlays)('kustomize overlay %s', (overlay) => {
   const build = () => kustomizeBuild(`knative/overlays/${overlay}`);
 
@@ -91,8 +147,28 @@ describe.each(overlays)('kustomize overlay %s', (overlay) => {
       const services = build().filter(
         (o) => o.apiVersion === 'serving.knative.dev/v1' && o.kind === 'Service',
       );
-      expect(services.map((s) => s.metadata.name).sort()).toEqual(functionNames().sort());
-      for (const ksvc of services) expect(knativeServiceProblems(ksvc), ksvc.metadata.name).toEqual([]);
+      expect(services.map((s) => s.metadata.name).sort()).toEqual([...functionNames(), 'web'].sort());
+      for (const ksvc of services.filter((s) => s.metadata.name !== 'web'))
+        expect(knativeServiceProblems(ksvc), ksvc.metadata.name).toEqual([]);
+    },
+  );
+
+  it.skipIf(kubectl.skip)(`deploys the web app as a scale-to-zero Service without Dapr${skipNote}`, () => {
+    const objects = build();
+    const web = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'web');
+    expect(web, 'ksvc/web').toBeDefined();
+    expect(webServiceProblems(web!, objects)).toEqual([]);
+  });
+
+  it.skipIf(kubectl.skip)(
+    `task-api's CORS_ORIGINS is the web app's origin, and the app's API_URL is task-api's URL${skipNote}`,
+    () => {
+      const objects = build();
+      const [webUrl, apiUrl] = publicUrls[overlay]!;
+      expect(envOf(objects, 'task-api', 'CORS_ORIGINS')).toBe(webUrl);
+      expect(envOf(objects, 'web', 'API_URL')).toBe(apiUrl);
+      // Knative names its URLs <service>.<namespace>.<domain>: the two must differ only there.
+      expect(new URL(webUrl).host.replace(/^web\./, 'task-api.')).toBe(new URL(apiUrl).host);
     },
   );
 
@@ -132,6 +208,22 @@ describe('schema and rule checks catch broken manifests', () => {
     expect(problems).toMatch(/DATABASE_URL must come from a Secret/);
     expect(problems).toMatch(/readiness probe/);
   });
+
+  it.skipIf(kubectl.skip)(
+    `rejects a web Service with a Dapr sidecar, kept warm, with a literal API_URL${skipNote}`,
+    () => {
+      const objects = kustomizeBuild('knative/overlays/local');
+      const web = structuredClone(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'web')!);
+      const template = (web.spec as any).template;
+      template.metadata.annotations['dapr.io/enabled'] = 'true';
+      template.metadata.annotations['autoscaling.knative.dev/min-scale'] = '1';
+      template.spec.containers[0].env = [{ name: 'API_URL', value: 'http://task-api' }];
+      const problems = webServiceProblems(web, objects).join('\n');
+      expect(problems).toMatch(/no Dapr/);
+      expect(problems).toMatch(/scale to zero/);
+      expect(problems).toMatch(/API_URL must come from the nudge-web ConfigMap/);
+    },
+  );
 
   it('rejects a Deployment with a malformed CPU quantity', () => {
     const [deployment] = fixture('deployment.yaml');
