@@ -52,11 +52,13 @@ export async function startNpmStart(extraEnv: Record<string, string> = {}): Prom
     'WEB_PORT',
   ];
   const ports = await Promise.all(names.map(() => freePort()));
-  const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extraEnv } as Record<string, string>;
+  const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' } as Record<string, string>;
+  // The caller's secret or none (a generated one), never whatever this shell exported.
+  delete env.AUTH_JWT_SECRET;
+  Object.assign(env, extraEnv);
   names.forEach((name, index) => {
     env[name] = String(ports[index]);
   });
-  delete env.AUTH_JWT_SECRET;
   const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'packages/local/src/start.ts')], {
     cwd: repoRoot,
     env,
