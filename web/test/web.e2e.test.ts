@@ -20,7 +20,8 @@ const quickText = 'Water plants tomorrow 9am every day #home remind me 1 hour be
 beforeAll(async () => {
   [start, browser] = await Promise.all([startNpmStart(), launchChromium()]);
   db = createDb(start.databaseUrl, { max: 1 });
-  demo = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  // en-GB: 24-hour times like the server's chips; the screenshots in the README show it.
+  demo = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
   page = await demo.newPage();
   await mkdir(shots, { recursive: true });
 }, 150_000);
@@ -147,6 +148,8 @@ describe('the web app', () => {
     expect(task?.recurrence?.rule).toMatch(/FREQ=DAILY;INTERVAL=2/);
     // Days 3, 5, …, 13 of the window.
     await expect.poll(() => projected(page, 'Water plants').count()).toBe(6);
+    // The screenshot shows the recurrence editor: the plain-language summary and the next dates.
+    await preview.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, 'task-panel-desktop-light.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(shots, 'task-panel-desktop-dark.png') });
@@ -312,7 +315,11 @@ describe('the web app', () => {
   }
 
   it('fits 360 px without sideways scrolling, in light and dark; screenshots for the docs', async () => {
-    const mobile = await browser.newContext({ viewport: { width: 360, height: 760 }, deviceScaleFactor: 2 });
+    const mobile = await browser.newContext({
+      viewport: { width: 360, height: 760 },
+      deviceScaleFactor: 2,
+      locale: 'en-GB',
+    });
     try {
       const small = await mobile.newPage();
       await small.goto(start.appUrl);
