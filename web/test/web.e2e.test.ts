@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDb, type Db, purgeChangeHistory } from '@nudge/core';
-import { launchChromium, type RunningStart, repoRoot, startNpmStart } from '@nudge/testing';
+import { repoRoot } from '@nudge/testing';
+import { launchChromium, type RunningStart, startNpmStart } from '@nudge/testing/browser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './axe.ts';

@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core (no browser download), and the stack `npm start` runs:
-// the web app's end-to-end tests and its benchmark share them.
+// the web app's end-to-end tests and its benchmark share them. A subpath of its own
+// (`@nudge/testing/browser`), so tests that never open a browser do not load playwright-core.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

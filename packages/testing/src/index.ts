@@ -13,7 +13,6 @@ export {
   type SmtpSinkOptions,
   startSmtpSink,
 } from '@nudge/local';
-export { launchChromium, type RunningStart, startNpmStart } from './browser.ts';
 export { type ManualClock, manualClock } from './clock.ts';
 export { type DeliveryMode, deliverEvent } from './deliver.ts';
 export { insertReminderRow, insertTaskRow, insertUser } from './fixtures.ts';
