@@ -12,13 +12,13 @@ import type { Route } from './route.ts';
 
 /** `POST /api/tasks/quick` body: the line and the zone its dates are read in. */
 export const quickAddSchema = z.strictObject({
-  text: quickAddTextSchema,
-  timezone: timezoneSchema,
+  text: quickAddTextSchema.describe('one line as the user typed it; at most 1,000 characters, not blank'),
+  timezone: timezoneSchema.describe('IANA zone the dates are read in, e.g. Europe/Berlin'),
 });
 
 /** `POST /api/tasks/parse` body; `now` lets a client (or a test) say when the text was typed. */
 export const parseRequestSchema = quickAddSchema.extend({
-  now: instantSchema.optional(),
+  now: instantSchema.optional().describe('when the text was typed (RFC 3339); default: the server clock'),
 });
 
 /** Quick add: parse a line into a draft and chips (writes nothing), or parse and create in one call. */
