@@ -7,6 +7,7 @@ import { recurrenceEngine } from './recurrence-engine.ts';
 import { recurrencePipeline } from './recurrence-pipeline.ts';
 import { reminderBurst } from './reminder-burst.ts';
 import { steadyLateness } from './steady-lateness.ts';
+import { webApp } from './web-app.ts';
 
 /** In the issue's order; `npm run bench -- --only <name>` picks one. */
 export const benchmarks: Benchmark[] = [
@@ -18,4 +19,5 @@ export const benchmarks: Benchmark[] = [
   coldStart,
   recurrenceEngine,
   liveStream,
+  webApp,
 ];

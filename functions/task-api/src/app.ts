@@ -7,6 +7,7 @@ import type { Deps } from './deps.ts';
 import { mcpRoutes } from './mcp/endpoint.ts';
 import { openApiDocument } from './openapi.ts';
 import { limitPerUser } from './rate-limit.ts';
+import { quickAddRoutes } from './routes/quick-add.ts';
 import { recurrenceRoutes } from './routes/recurrence.ts';
 import type { ApiEnv, Outcome, Route } from './routes/route.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -15,11 +16,12 @@ import { transferRoutes } from './routes/transfer.ts';
 
 /**
  * task-api's route table. Adding a route is one entry here (or in one of these lists); the edge
- * applies tracking, authentication, the rate limit and body checks to each. `/api/tasks/export`
- * and `/import` come before `/api/tasks/:id`, which would otherwise match them.
+ * applies tracking, authentication, the rate limit and body checks to each. `/api/tasks/export`,
+ * `/import`, `/parse` and `/quick` come before `/api/tasks/:id`, which would otherwise match them.
  */
 export const apiRoutes: readonly Route[] = [
   ...transferRoutes,
+  ...quickAddRoutes,
   ...recurrenceRoutes,
   ...taskRoutes,
   ...syncRoutes,

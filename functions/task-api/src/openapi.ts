@@ -4,10 +4,12 @@ import {
   importDocumentSchema,
   listQuerySchema,
   patchTaskSchema,
+  quickAddTokenSchema,
   syncQuerySchema,
   taskViewSchema,
 } from '@nudge/core';
 import { z } from 'zod';
+import { parseRequestSchema, quickAddSchema } from './routes/quick-add.ts';
 import { previewSchema } from './routes/recurrence.ts';
 import { exportQuerySchema } from './routes/transfer.ts';
 
@@ -69,6 +71,9 @@ export function openApiDocument(): Record<string, unknown> {
         Export: jsonSchema(exportDocumentSchema, 'output'),
         Import: jsonSchema(importDocumentSchema, 'input'),
         RecurrencePreview: jsonSchema(previewSchema, 'input'),
+        QuickAddParse: jsonSchema(parseRequestSchema, 'input'),
+        QuickAdd: jsonSchema(quickAddSchema, 'input'),
+        QuickAddToken: jsonSchema(quickAddTokenSchema, 'output'),
         SyncSnapshot: {
           type: 'object',
           required: ['tasks', 'cursor', 'next_page'],
@@ -207,6 +212,37 @@ export function openApiDocument(): Record<string, unknown> {
             409: error('conflict: a concurrent import of the same tasks'),
             ...errors,
           },
+        },
+      },
+      '/api/tasks/parse': {
+        post: {
+          summary: 'Read a quick-add line into a task draft and its chips; writes nothing',
+          description:
+            '`draft` is a body POST /api/tasks accepts: title and timezone always, due_at, recurrence, priority, ' +
+            'tags and reminders when recognised. Each token has UTF-16 offsets into `text` (end exclusive). ' +
+            '`now` (default: the server clock) is when the text was typed.',
+          requestBody: { required: true, content: json(ref('QuickAddParse')) },
+          responses: {
+            200: {
+              description: 'the draft and the recognised phrases',
+              content: json({
+                type: 'object',
+                required: ['draft', 'tokens'],
+                properties: {
+                  draft: ref('CreateTask'),
+                  tokens: { type: 'array', items: ref('QuickAddToken') },
+                },
+              }),
+            },
+            ...errors,
+          },
+        },
+      },
+      '/api/tasks/quick': {
+        post: {
+          summary: 'Quick add: parse a line and create the task it describes (as POST /api/tasks)',
+          requestBody: { required: true, content: json(ref('QuickAdd')) },
+          responses: { 201: { description: 'created', content: json(ref('Task')) }, ...errors },
         },
       },
       '/api/recurrence/preview': {

@@ -190,6 +190,8 @@ describe('probes, metrics and OpenAPI', () => {
         '/api/tasks/export',
         '/api/tasks/import',
         '/api/recurrence/preview',
+        '/api/tasks/parse',
+        '/api/tasks/quick',
         '/api/sync',
         '/api/stream',
         '/api/stream/ticket',
@@ -206,6 +208,24 @@ describe('probes, metrics and OpenAPI', () => {
     expect(create.properties.title).toMatchObject({ type: 'string', minLength: 1, maxLength: 500 });
     expect(create.properties.priority.enum).toEqual(['low', 'medium', 'high', 'urgent']);
     expect(create.additionalProperties).toBe(false);
+    const quick = res.body.components.schemas.QuickAdd;
+    expect(quick.required).toEqual(['text', 'timezone']);
+    expect(quick.properties.text).toMatchObject({ type: 'string', maxLength: 1000 });
+    expect(Object.keys(res.body.components.schemas.QuickAddParse.properties)).toEqual([
+      'text',
+      'timezone',
+      'now',
+    ]);
+    expect(res.body.components.schemas.QuickAddToken.properties.kind.enum).toEqual([
+      'date',
+      'recurrence',
+      'priority',
+      'tag',
+      'reminder',
+    ]);
+    const parsed = res.body.paths['/api/tasks/parse'].post.responses[200].content['application/json'].schema;
+    expect(parsed.properties.draft).toEqual({ $ref: '#/components/schemas/CreateTask' });
+    expect(res.body.paths['/api/tasks/quick'].post.responses[201]).toBeDefined();
     const list = res.body.paths['/api/tasks'].get.parameters.map((p: { name: string }) => p.name);
     expect(list).toEqual(
       expect.arrayContaining(['status', 'priority', 'tag', 'q', 'sort', 'order', 'limit', 'cursor']),

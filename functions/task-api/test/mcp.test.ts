@@ -7,10 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import {
   createLogger,
   createMetrics,
-  createTask,
-  createTaskSchema,
   type NudgeCloudEvent,
-  parseQuickAdd,
   systemClock,
   taskCompletedPayload,
 } from '@nudge/core';
@@ -419,7 +416,7 @@ describe('MCP tools', () => {
 });
 
 describe('MCP quick_add', () => {
-  it('creates the same task as parsing and creating through core (what POST /api/tasks/quick does)', async () => {
+  it('creates the same task as POST /api/tasks/quick', async () => {
     const dave = await connect('dave');
     const text = 'Submit report friday 5pm remind me 1 day before';
     const result = await call(dave, 'quick_add', { text, timezone: 'Europe/Berlin' });
@@ -432,16 +429,17 @@ describe('MCP quick_add', () => {
     });
     expect(result.data.recognized.map((r: any) => r.kind).sort()).toEqual(['date', 'reminder']);
 
-    const { draft } = parseQuickAdd(text, { timezone: 'Europe/Berlin', now: clock.now() });
-    const direct = await createTask(api.db, 'dave', createTaskSchema.parse(draft), clock.now());
+    const viaRest = await api.call('POST', '/api/tasks/quick', {
+      headers: { authorization: `Bearer ${await token('dave', { iss: issuer })}` },
+      json: { text, timezone: 'Europe/Berlin' },
+    });
+    expect(viaRest.status).toBe(201);
     const comparable = (task: any) => ({
       ...task,
       id: undefined,
-      created_at: undefined,
-      updated_at: undefined,
       reminders: task.reminders.map((r: any) => ({ ...r, id: undefined })),
     });
-    expect(comparable(result.data.task)).toEqual(comparable(direct));
+    expect(comparable(result.data.task)).toEqual(comparable(viaRest.body));
   });
 
   it('names the bad argument: an unknown time zone, an empty text', async () => {

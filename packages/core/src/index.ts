@@ -80,6 +80,7 @@ export {
   type PublishErrorCode,
   type Publisher,
 } from './publish/dapr-publisher.ts';
+export { quickAddTextSchema, quickAddTokenKindSchema, quickAddTokenSchema } from './quick-add/input.ts';
 export {
   parseQuickAdd,
   type QuickAddDraft,

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { forwardRef, useEffect, useState } from 'react';
-import { ApiError, describeError } from '../api/client.ts';
+import { describeError } from '../api/client.ts';
 import type { ParseResult, ParseToken, TokenKind } from '../api/types.ts';
 import { userZone } from '../lib/time.ts';
 import { useServices, useTaskActions } from '../sync/context.tsx';
@@ -35,23 +35,15 @@ export const QuickAdd = forwardRef<HTMLInputElement>(function QuickAdd(_props, r
   const { api } = useServices();
   const { quickAdd } = useTaskActions();
   const [text, setText] = useState('');
-  const [parseMissing, setParseMissing] = useState(false);
   const debounced = useDebounced(text.trim() ? text : '', 150);
   const parse = useQuery({
     queryKey: ['parse', debounced, userZone],
-    queryFn: async () => {
-      try {
-        const result = await api.post<ParseResult>('/api/tasks/parse', {
-          text: debounced,
-          timezone: userZone,
-        });
-        return { text: debounced, ...result };
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) setParseMissing(true);
-        throw error;
-      }
-    },
-    enabled: debounced !== '' && !parseMissing,
+    queryFn: async () => ({
+      text: debounced,
+      ...(await api.post<ParseResult>('/api/tasks/parse', { text: debounced, timezone: userZone })),
+    }),
+    // A failed parse shows no chips; Enter still adds (the server parses again).
+    enabled: debounced !== '',
     placeholderData: keepPreviousData,
     retry: false,
     staleTime: 60_000,

@@ -61,7 +61,7 @@ export function Sidebar({ view, counts, onNavigate, user, live, onSignOut, onSho
       <div className="sidebar__footer">
         <p className={`live live--${live}`} title="Live sync">
           <span className="live__dot" aria-hidden="true" />
-          {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Live updates off'}
+          {live === 'live' ? 'Live' : 'Connecting…'}
         </p>
         <p className="sidebar__user" title={user}>
           {user}

@@ -15,7 +15,14 @@ export function dayKey(date: Date): string {
   return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+// "8:00 PM" where the locale counts 12 hours, "09:00" where it counts 24.
+const twelveHours = /h1[12]/.test(
+  new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '',
+);
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  hour: twelveHours ? 'numeric' : '2-digit',
+  minute: '2-digit',
+});
 const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
 const dateFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
 const longDateFormat = new Intl.DateTimeFormat(undefined, {

@@ -1,7 +1,7 @@
 // The app's server state: the synced task list from the query cache, and the actions that change it.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { createContext, useContext } from 'react';
-import { type Api, ApiError } from '../api/client.ts';
+import type { Api } from '../api/client.ts';
 import type { Task, TaskPatch } from '../api/types.ts';
 import { userZone } from '../lib/time.ts';
 import { type SyncEngine, type TaskMap, tasksKey } from './engine.ts';
@@ -43,15 +43,8 @@ export function useTaskActions() {
     return task;
   };
   const quickAdd = useMutation({
-    mutationFn: async (text: string) => {
-      try {
-        return settle(await api.post<Task>('/api/tasks/quick', { text, timezone: userZone }));
-      } catch (error) {
-        // A task-api without quick add (before issue 10): the text becomes the title.
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-        return settle(await api.post<Task>('/api/tasks', { title: text, timezone: userZone }));
-      }
-    },
+    mutationFn: async (text: string) =>
+      settle(await api.post<Task>('/api/tasks/quick', { text, timezone: userZone })),
   });
   const update = useMutation({
     mutationFn: async ({ id, patch }: { id: string; patch: TaskPatch }) =>

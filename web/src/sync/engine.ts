@@ -1,7 +1,6 @@
 // Keeps the query cache's task list current: one snapshot from GET /api/sync, then the changes
 // since the cursor whenever /api/stream says `changed`. The cache entry `tasksKey` holds every task
-// of the user by id; views derive from it. While task-api has no /api/sync (404), the engine falls
-// back to paging GET /api/tasks and refreshing after the app's own changes.
+// of the user by id; views derive from it.
 import type { QueryClient } from '@tanstack/react-query';
 import { type Api, ApiError } from '../api/client.ts';
 import type { Task } from '../api/types.ts';
@@ -21,14 +20,12 @@ interface ChangesPage {
   has_more: boolean;
 }
 
-export type LiveState = 'connecting' | 'live' | 'manual';
+export type LiveState = 'connecting' | 'live';
 
 export class SyncEngine {
   readonly #api: Api;
   readonly #queries: QueryClient;
   #cursor: string | undefined;
-  /** `list`: task-api without /api/sync; refresh by listing. */
-  #mode: 'sync' | 'list' = 'sync';
   #pulling: Promise<void> | undefined;
   #pullAgain = false;
   #source: EventSource | undefined;
@@ -43,38 +40,18 @@ export class SyncEngine {
     this.#onLive = onLive;
   }
 
-  /** The first load: the query function of `tasksKey`. */
+  /** The first load (and the start over after a 410): every page of one snapshot. */
   async snapshot(): Promise<TaskMap> {
     const tasks = new Map<string, Task>();
-    try {
-      let page: string | null = null;
-      do {
-        const query: string = page ? `?page=${encodeURIComponent(page)}&limit=1000` : '?limit=1000';
-        const answer: SnapshotPage = await this.#api.get<SnapshotPage>(`/api/sync${query}`);
-        for (const task of answer.tasks) tasks.set(task.id, task);
-        this.#cursor = answer.cursor;
-        page = answer.next_page;
-      } while (page);
-      this.#mode = 'sync';
-    } catch (error) {
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
-      this.#mode = 'list';
-      return this.#listAll();
-    }
-    return tasks;
-  }
-
-  async #listAll(): Promise<TaskMap> {
-    const tasks = new Map<string, Task>();
-    let cursor: string | null = null;
+    let page: string | null = null;
     do {
-      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-      const page: { items: Task[]; next_cursor: string | null } = await this.#api.get(
-        `/api/tasks?status=all&sort=created_at&limit=200${query}`,
-      );
-      for (const task of page.items) tasks.set(task.id, task);
-      cursor = page.next_cursor;
-    } while (cursor);
+      const query: string = page ? `?page=${encodeURIComponent(page)}&limit=1000` : '?limit=1000';
+      const answer: SnapshotPage = await this.#api.get<SnapshotPage>(`/api/sync${query}`);
+      for (const task of answer.tasks) tasks.set(task.id, task);
+      // Every page of one snapshot answers the cursor taken when it started.
+      this.#cursor = answer.cursor;
+      page = answer.next_page;
+    } while (page);
     return tasks;
   }
 
@@ -95,8 +72,8 @@ export class SyncEngine {
   }
 
   async #pull(): Promise<void> {
-    if (this.#mode === 'list' || !this.#cursor) {
-      this.#queries.setQueryData(tasksKey, await (this.#mode === 'list' ? this.#listAll() : this.snapshot()));
+    if (!this.#cursor) {
+      this.#queries.setQueryData(tasksKey, await this.snapshot());
       return;
     }
     for (;;) {
@@ -106,7 +83,8 @@ export class SyncEngine {
           `/api/sync?cursor=${encodeURIComponent(this.#cursor)}&limit=1000`,
         );
       } catch (error) {
-        // Too old a cursor: start over from a full snapshot.
+        // 410: the changes since the cursor are gone (retention, a restore); 400: a cursor this
+        // user's feed does not know. Either way only a full snapshot is right.
         if (error instanceof ApiError && (error.status === 410 || error.status === 400)) {
           this.#cursor = undefined;
           this.#queries.setQueryData(tasksKey, await this.snapshot());
@@ -150,30 +128,24 @@ export class SyncEngine {
   }
 
   /**
-   * After the app's own change. With the live stream, the push brings what other processes wrote
-   * (the next occurrence of a completed recurring task); without it, look again shortly.
+   * After the app's own change. With the live stream open, its push brings what other processes
+   * wrote (the next occurrence of a completed recurring task); while it is down, look again shortly.
    */
   afterChange(): void {
-    if (this.#mode === 'sync' && this.#source) return;
+    if (this.#source) return;
     void this.refresh();
     setTimeout(() => void this.refresh().catch(() => {}), 2_000);
   }
 
   /** Opens the live stream: a fresh single-use ticket per connection, reconnecting with backoff. */
   async connect(): Promise<void> {
-    if (this.#stopped || this.#mode === 'list') {
-      this.#onLive('manual');
-      return;
-    }
+    if (this.#stopped) return;
     this.#onLive('connecting');
     let ticket: string;
     try {
       ticket = (await this.#api.post<{ ticket: string }>('/api/stream/ticket')).ticket;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
-        this.#onLive('manual');
-        return;
-      }
+    } catch {
+      // Offline or task-api restarting (a 401 has already ended the session).
       this.#scheduleReconnect();
       return;
     }
@@ -185,7 +157,12 @@ export class SyncEngine {
       this.#retryDelay = 1_000;
       this.#onLive('live');
     });
-    source.addEventListener('changed', () => void this.refresh().catch(() => {}));
+    source.addEventListener('changed', (event) => {
+      // The app's own change has usually been pulled already when its push arrives.
+      const { cursor } = JSON.parse((event as MessageEvent<string>).data) as { cursor?: string };
+      if (cursor !== undefined && cursor === this.#cursor && !this.#pulling) return;
+      void this.refresh().catch(() => {});
+    });
     source.addEventListener('error', () => {
       // The server ends streams after a few minutes, and the ticket is single use: EventSource's
       // own reconnect would be refused, so close it and open a new one with a new ticket.
@@ -210,7 +187,7 @@ export class SyncEngine {
   /** The network came back: catch up and reconnect at once. */
   reconnectNow(): void {
     this.#retryDelay = 1_000;
-    if (this.#mode === 'sync' && this.#source && this.#source.readyState !== EventSource.CLOSED) {
+    if (this.#source && this.#source.readyState !== EventSource.CLOSED) {
       void this.refresh().catch(() => {});
       return;
     }

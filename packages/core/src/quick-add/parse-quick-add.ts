@@ -1,8 +1,10 @@
+import type { z } from 'zod';
 import type { Priority } from '../db/database.ts';
 import { validationFailed } from '../errors/app-error.ts';
 import type { ReminderInput } from '../reminder/input.ts';
 import { isValidTimeZone, wallClockOf } from '../time/zone.ts';
 import { findDatePhrases, pickWhen, resolveWhen, timeOnly } from './dates.ts';
+import type { quickAddTokenKindSchema } from './input.ts';
 import { findPriority, findTags } from './markers.ts';
 import { findQuotes } from './quotes.ts';
 import { findRecurrences, firstOccurrence, type RecurrencePhrase } from './recurrence.ts';
@@ -10,7 +12,7 @@ import { findReminders } from './reminders.ts';
 import { mask, type Span } from './spans.ts';
 import { at, describeInstant, toRfc3339, zoneContext } from './zone-context.ts';
 
-export type QuickAddTokenKind = 'date' | 'recurrence' | 'priority' | 'tag' | 'reminder';
+export type QuickAddTokenKind = z.output<typeof quickAddTokenKindSchema>;
 
 /** A recognised phrase, for a chip: UTF-16 offsets into the text (end exclusive) and a short label. */
 export interface QuickAddToken {

@@ -1,4 +1,12 @@
-import { createTask, createTaskSchema, parseOrThrow, parseQuickAdd, timezoneSchema } from '@nudge/core';
+import {
+  createTask,
+  createTaskSchema,
+  parseOrThrow,
+  parseQuickAdd,
+  quickAddTextSchema,
+  quickAddTokenKindSchema,
+  timezoneSchema,
+} from '@nudge/core';
 import { z } from 'zod';
 import { defineTool } from '../tool.ts';
 import { taskLine, taskResult } from './fields.ts';
@@ -9,13 +17,9 @@ export const quickAdd = defineTool({
   description:
     'Create a task from the user\'s own words, exactly as Nudge\'s quick-add box reads them: dates and times ("friday 5pm", "tomorrow", "in 3 days"), repetition ("every monday", "daily"), reminders ("remind me 1 day before"), priority (p1–p4) and #tags are recognised; the rest becomes the title. Text in double quotes is kept literally. Pass the user\'s time zone so "friday 5pm" means their Friday.',
   input: z.strictObject({
-    text: z
-      .string()
-      .min(1)
-      .max(1_000)
-      .describe(
-        'The task as the user said it, e.g. "Submit report friday 5pm remind me 1 day before #work p2".',
-      ),
+    text: quickAddTextSchema.describe(
+      'The task as the user said it, e.g. "Submit report friday 5pm remind me 1 day before #work p2".',
+    ),
     timezone: timezoneSchema
       .default('UTC')
       .describe('The user\'s IANA time zone, e.g. "Europe/Berlin" (default UTC).'),
@@ -23,7 +27,7 @@ export const quickAdd = defineTool({
   output: taskResult.extend({
     recognized: z.array(
       z.object({
-        kind: z.enum(['date', 'recurrence', 'priority', 'tag', 'reminder']),
+        kind: quickAddTokenKindSchema,
         value: z.string(),
         text: z.string(),
       }),

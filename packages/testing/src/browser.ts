@@ -1,13 +1,12 @@
-// Debian's Chromium driven by playwright-core (no browser download), and the stack `npm start` runs.
+// Debian's Chromium driven by playwright-core (no browser download), and the stack `npm start` runs:
+// the web app's end-to-end tests and its benchmark share them. A subpath of its own
+// (`@nudge/testing/browser`), so tests that never open a browser do not load playwright-core.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nudge/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
-
-export const repoRoot = new URL('../../', import.meta.url).pathname;
+import { freePort, repoRoot } from '@nudge/local';
+import { type Browser, chromium } from 'playwright-core';
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -32,13 +31,15 @@ export interface RunningStart {
   appUrl: string;
   otherUserUrl: string;
   apiUrl: string;
+  /** The stack's PostgreSQL, for tests that must reach behind the API (retention, seeding). */
+  databaseUrl: string;
   demoToken: string;
   output: string[];
   stop(): Promise<void>;
 }
 
 /** Runs `npm start` (packages/local/src/start.ts) on free ports and reads the URLs it prints. */
-export async function startNpmStart(): Promise<RunningStart> {
+export async function startNpmStart(extraEnv: Record<string, string> = {}): Promise<RunningStart> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nudge-web-e2e-'));
   const names = [
     'TASK_API_PORT',
@@ -53,10 +54,12 @@ export async function startNpmStart(): Promise<RunningStart> {
   ];
   const ports = await Promise.all(names.map(() => freePort()));
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' } as Record<string, string>;
+  // The caller's secret or none (a generated one), never whatever this shell exported.
+  delete env.AUTH_JWT_SECRET;
+  Object.assign(env, extraEnv);
   names.forEach((name, index) => {
     env[name] = String(ports[index]);
   });
-  delete env.AUTH_JWT_SECRET;
   const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'packages/local/src/start.ts')], {
     cwd: repoRoot,
     env,
@@ -72,8 +75,9 @@ export async function startNpmStart(): Promise<RunningStart> {
       const app = /Open the app\s+(\S+)/.exec(text)?.[1];
       const other = /Another user\s+(\S+)/.exec(text)?.[1];
       const api = /task-api\s+(http\S+)/.exec(text)?.[1];
+      const database = /PostgreSQL\s+(postgres\S+)/.exec(text)?.[1];
       const token = /export TOKEN=(\S+)/.exec(text)?.[1];
-      if (app && other && api && token) resolve({ app, other, api, token });
+      if (app && other && api && database && token) resolve({ app, other, api, database, token });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
@@ -84,6 +88,7 @@ export async function startNpmStart(): Promise<RunningStart> {
     appUrl: printed.app!,
     otherUserUrl: printed.other!,
     apiUrl: printed.api!,
+    databaseUrl: printed.database!,
     demoToken: printed.token!,
     output,
     async stop() {
@@ -92,17 +97,4 @@ export async function startNpmStart(): Promise<RunningStart> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical violations on the page as it is now. */
-export async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol: the app's CSP (script-src 'self') does not apply to it.
-  if (!(await page.evaluate<boolean>("'axe' in window"))) await page.evaluate(await axeSource);
-  // Expressions as strings: this file is typed for Node, without the DOM's globals.
-  const results = await page.evaluate<any>("axe.run({ resultTypes: ['violations'] })");
-  return (results.violations as { id: string; impact: string; help: string; nodes: { target: string[] }[] }[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
