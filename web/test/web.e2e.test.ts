@@ -22,7 +22,11 @@ beforeAll(async () => {
   [start, browser] = await Promise.all([startNpmStart(), launchChromium()]);
   db = createDb(start.databaseUrl, { max: 1 });
   // en-GB: 24-hour times like the server's chips; the screenshots in the README show it.
-  demo = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
+  demo = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    locale: 'en-GB',
+    timezoneId: zone,
+  });
   page = await demo.newPage();
   await mkdir(shots, { recursive: true });
 }, 150_000);
@@ -63,11 +67,22 @@ async function api<T>(
 const openTasks = async (title: string) =>
   (await api<{ items: ApiTask[] }>('/api/tasks?status=open')).items.filter((t) => t.title === title);
 
-/** Today at hh:mm in this machine's zone (the browser runs in it too). */
+/**
+ * The browser's zone: a whole-hour zone where it is now about 03:00, so tasks the tests put "today
+ * at 20:00–23:30" are still ahead and "tomorrow" is never a few minutes away, whenever CI runs.
+ */
+const utcOffsetHours = (() => {
+  const offset = (27 - new Date().getUTCHours()) % 24; // local hour 3
+  return offset > 14 ? offset - 24 : offset;
+})();
+const zone =
+  utcOffsetHours === 0 ? 'Etc/UTC' : `Etc/GMT${utcOffsetHours > 0 ? '-' : '+'}${Math.abs(utcOffsetHours)}`; // Etc/GMT signs are inverted
+
+/** Today at hh:mm in the browser's zone. */
 function todayAt(hours: number, minutes: number): string {
-  const date = new Date();
-  date.setHours(hours, minutes, 0, 0);
-  return date.toISOString();
+  const local = new Date(Date.now() + utcOffsetHours * 3_600_000);
+  local.setUTCHours(hours, minutes, 0, 0);
+  return new Date(local.getTime() - utcOffsetHours * 3_600_000).toISOString();
 }
 
 async function openView(p: Page, name: string) {
@@ -112,8 +127,8 @@ describe('the web app', () => {
     expect(task?.recurrence).toEqual({ rule: expect.stringMatching(/FREQ=DAILY/), from: 'due' });
     expect(task?.tags).toEqual(['home']);
     expect(task?.reminders.map((r) => r.before)).toEqual(['PT1H']);
-    const due = new Date(task!.due_at!);
-    expect([due.getHours(), due.getMinutes()]).toEqual([9, 0]);
+    const due = new Date(new Date(task!.due_at!).getTime() + utcOffsetHours * 3_600_000); // browser's wall clock
+    expect([due.getUTCHours(), due.getUTCMinutes()]).toEqual([9, 0]);
 
     await openView(page, 'Upcoming');
     const tomorrow = page.getByRole('region', { name: /^Tomorrow/ });
@@ -265,7 +280,7 @@ describe('the web app', () => {
   }, 40_000);
 
   it('keeps two users apart in two browser contexts', async () => {
-    const alice = await browser.newContext();
+    const alice = await browser.newContext({ timezoneId: zone });
     try {
       const alicePage = await alice.newPage();
       await alicePage.goto(start.otherUserUrl);
@@ -320,6 +335,7 @@ describe('the web app', () => {
       viewport: { width: 360, height: 760 },
       deviceScaleFactor: 2,
       locale: 'en-GB',
+      timezoneId: zone,
     });
     try {
       const small = await mobile.newPage();
