@@ -68,6 +68,7 @@ export type { OutboxKick } from './outbox/relay-port.ts';
 export {
   createDaprPublisher,
   type DaprPublisherOptions,
+  type FailedEntries,
   PublishError,
   type PublishErrorCode,
   type Publisher,
