@@ -27,10 +27,18 @@ export {
 export { AppError, type AppErrorCode, type ErrorDetail, notFound } from './errors/app-error.ts';
 export { parseOrThrow } from './errors/zod-details.ts';
 export {
+  type ReminderCancelledPayload,
+  reminderCancelledPayload,
+} from './events/contracts/reminder.cancelled.ts';
+export {
   type ReminderDuePayload,
   reminderDueEvent,
   reminderDuePayload,
 } from './events/contracts/reminder.due.ts';
+export {
+  type ReminderScheduledPayload,
+  reminderScheduledPayload,
+} from './events/contracts/reminder.scheduled.ts';
 export {
   type TaskCompletedPayload,
   taskCompletedPayload,
@@ -80,6 +88,7 @@ export {
   type DueReminder,
   dispatchHeld,
   type LeasedReminder,
+  leaseReminder,
   leaseUpcoming,
   releaseLeases,
 } from './reminder/dispatch.ts';

@@ -104,12 +104,13 @@ describe('Dapr resources', () => {
     }
   });
 
-  it('subscribes on-task-completed to task-events and on-reminder-due to reminders', () => {
+  it('subscribes on-task-completed to task-events, on-reminder-due and cron-scan (late-set) to reminders', () => {
     const byApp = new Map(
       subscriptions().flatMap((s) => s.scopes.map((app) => [app, s.spec.topic] as const)),
     );
     expect(byApp.get('on-task-completed')).toBe('task-events');
     expect(byApp.get('on-reminder-due')).toBe('reminders');
+    expect(byApp.get('cron-scan')).toBe('reminders');
   });
 
   it('retries inbound deliveries with capped exponential backoff, and guards publishing with retry and a circuit breaker', () => {
