@@ -18,7 +18,10 @@ import {
 export interface RelaySummary {
   published: number;
   failed: number;
-  /** Events still waiting after the pass (including those backing off). */
+  /**
+   * Events still waiting after the pass (including those backing off); measured by every
+   * relayPending() pass, by kick passes at most once a second.
+   */
   pending: number;
 }
 
@@ -168,6 +171,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   }
 
   async function pass(): Promise<RelaySummary> {
+    // Taken at the start: a relayPending() arriving during this pass waits for the next one.
+    const wanted = statsWanted;
+    statsWanted = false;
     let published = 0;
     let failed = 0;
     let consecutiveFailures = 0;
@@ -204,16 +210,28 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       if (consecutiveFailures >= maxConsecutiveFailures || !(more || busy)) break;
       if (busy && !more) await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const stats = await pendingStats(db, clock.now());
-    metrics.outboxPending.set(stats.count);
-    metrics.outboxOldestAge.set(stats.oldestAgeSeconds);
-    return { published, failed, pending: stats.count };
+    // The gauges cost a count over the pending rows: a pass someone waits for (cron-scan, shutdown)
+    // measures; passes from kicks measure at most once a second, not once per write under load.
+    if (wanted || clock.now().getTime() - statsAt >= statsIntervalMs) {
+      const stats = await pendingStats(db, clock.now());
+      statsAt = clock.now().getTime();
+      lastPending = stats.count;
+      metrics.outboxPending.set(stats.count);
+      metrics.outboxOldestAge.set(stats.oldestAgeSeconds);
+    }
+    return { published, failed, pending: lastPending };
   }
+
+  const statsIntervalMs = 1_000;
+  let statsAt = Number.NEGATIVE_INFINITY;
+  let statsWanted = false;
+  let lastPending = 0;
 
   // One pass at a time per process; requests during a pass coalesce into one follow-up pass,
   // which sees everything committed before it starts.
   let running: Promise<RelaySummary> | null = null;
   let queued: Promise<RelaySummary> | null = null;
+  let kickScheduled = false;
 
   function request(): Promise<RelaySummary> {
     if (!running) {
@@ -235,8 +253,12 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
 
   return {
     kick() {
-      // Deferred so the caller's response is not delayed; errors end here, rows stay for cron-scan.
+      // Deferred so the caller's response is not delayed; every kick of one turn (concurrent
+      // requests committing together) makes one request. Errors end here, rows stay for cron-scan.
+      if (kickScheduled) return;
+      kickScheduled = true;
       setImmediate(() => {
+        kickScheduled = false;
         request().catch((error: unknown) => {
           logger.error(
             { err: error instanceof Error ? error.message : String(error) },
@@ -245,7 +267,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
         });
       });
     },
-    relayPending: request,
+    relayPending() {
+      statsWanted = true;
+      return request();
+    },
     async idle() {
       // A kick schedules its pass on the next turn; let it start before looking.
       await new Promise((resolve) => setImmediate(resolve));
