@@ -130,7 +130,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
         for (const queue of queues.values()) {
           const row = queue[0]!;
           const topic = row.topic as Topic;
-          byTopic.set(topic, [...(byTopic.get(topic) ?? []), row]);
+          const wave = byTopic.get(topic);
+          if (wave) wave.push(row);
+          else byTopic.set(topic, [row]);
         }
         const answers = await Promise.all(
           [...byTopic].map(async ([topic, wave]) => {
