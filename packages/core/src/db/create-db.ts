@@ -24,5 +24,11 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   });
   // Without a listener an idle client's error (e.g. PostgreSQL restarted) would crash the process.
   pool.on('error', () => {});
+  // The same holds for a checked-out client between two queries: the relay keeps a transaction
+  // open across its bulk publish requests, and a restart's "terminating connection" would be an
+  // unhandled 'error' event. Its next query fails instead, and the transaction with it.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
