@@ -6,7 +6,7 @@ import { type ScanDeps, scan } from './scan.ts';
  * cron-scan's HTTP edge. The Dapr cron binding POSTs to `/<binding name>` (`/scan-schedule`);
  * any other POST runs a scan too, so `func invoke` and the local stack can trigger one. The
  * reminders Subscription (dapr/subscriptions/cron-scan.yaml) delivers late-set reminders to
- * `/reminder-scheduled` and `/reminder-cancelled`, and every other reminder.* event to `/unhandled`.
+ * `/reminder-scheduled` and `/reminder-cancelled`; the sidecar skips every other reminder.* event.
  */
 export function createCronScanApp(deps: ScanDeps & OpsDeps) {
   const app = createEdge(deps);
@@ -17,8 +17,6 @@ export function createCronScanApp(deps: ScanDeps & OpsDeps) {
   });
   app.post('/reminder-scheduled', (c) => lateSet.scheduled.fetch(c.req.raw));
   app.post('/reminder-cancelled', (c) => lateSet.cancelled.fetch(c.req.raw));
-  // reminder.due and any other reminder.* event: acknowledged, nothing to do here.
-  app.post('/unhandled', () => jsonResponse(200, { status: 'SUCCESS' }));
   app.post('*', async (c) => {
     try {
       const summary = await scan(deps);

@@ -147,11 +147,4 @@ describe('late-set reminders', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(dueFor(reminder.id)).toHaveLength(0);
   });
-
-  it('acknowledges the reminders topic’s other events on /unhandled', async () => {
-    const reminder = await reminderAt(new Date(Date.now() + 60_000));
-    expect((await deliver('/unhandled', reminderEvent('reminder.due', reminder))).body).toEqual({
-      status: 'SUCCESS',
-    });
-  });
 });
