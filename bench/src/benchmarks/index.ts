@@ -2,6 +2,7 @@ import type { Benchmark } from '../harness/benchmark.ts';
 import { api } from './api.ts';
 import { coldStart } from './cold-start.ts';
 import { graphileComparison } from './graphile-comparison.ts';
+import { lateSet } from './late-set.ts';
 import { liveStream } from './live-stream.ts';
 import { recurrenceEngine } from './recurrence-engine.ts';
 import { recurrencePipeline } from './recurrence-pipeline.ts';
@@ -14,6 +15,7 @@ export const benchmarks: Benchmark[] = [
   api,
   reminderBurst,
   steadyLateness,
+  lateSet,
   recurrencePipeline,
   graphileComparison,
   coldStart,

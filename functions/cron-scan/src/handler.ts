@@ -1,16 +1,22 @@
 import { AppError, createEdge, isRetryableDbError, jsonResponse, type OpsDeps } from '@nudge/core';
+import { createLateSetSubscribers } from './late-set.ts';
 import { type ScanDeps, scan } from './scan.ts';
 
 /**
  * cron-scan's HTTP edge. The Dapr cron binding POSTs to `/<binding name>` (`/scan-schedule`);
- * any POST runs a scan, so `func invoke` and the local stack can trigger one too.
+ * any other POST runs a scan too, so `func invoke` and the local stack can trigger one. The
+ * reminders Subscription (dapr/subscriptions/cron-scan.yaml) delivers late-set reminders to
+ * `/reminder-scheduled` and `/reminder-cancelled`; the sidecar skips every other reminder.* event.
  */
 export function createCronScanApp(deps: ScanDeps & OpsDeps) {
   const app = createEdge(deps);
+  const lateSet = createLateSetSubscribers(deps);
   app.all('/dapr/*', () => {
     // The sidecar asks GET /dapr/subscribe and /dapr/config at start; 404 means "nothing here".
     throw new AppError('not_found', 'no programmatic subscriptions');
   });
+  app.post('/reminder-scheduled', (c) => lateSet.scheduled.fetch(c.req.raw));
+  app.post('/reminder-cancelled', (c) => lateSet.cancelled.fetch(c.req.raw));
   app.post('*', async (c) => {
     try {
       const summary = await scan(deps);

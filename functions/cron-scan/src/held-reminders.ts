@@ -13,8 +13,13 @@ import {
 
 /** Reminders this process leased ahead of time, each waiting on a timer for its exact moment. */
 export interface HeldReminders {
-  /** Starts a timer per reminder not already held; returns how many were new. */
+  /**
+   * Starts a timer per reminder not already held under the same lease; returns how many were new.
+   * A reminder held under an older lease (moved, then leased again) gets the new timer.
+   */
   hold(reminders: readonly LeasedReminder[]): number;
+  /** Stops a reminder's timer and gives its lease back (it was cancelled); false if not held. */
+  release(id: string): Promise<boolean>;
   readonly size: number;
   /** Stops every timer and gives the leases back (shutdown). */
   close(): Promise<void>;
@@ -118,11 +123,21 @@ export function createHeldReminders(deps: HeldRemindersDeps): HeldReminders {
       // One `now` for the whole set: reminders due at one instant get one delay and fire in one turn.
       const now = clock.now().getTime();
       for (const reminder of reminders) {
-        if (timers.has(reminder.id)) continue;
+        const current = timers.get(reminder.id);
+        if (current && current.reminder.lease_until.getTime() === reminder.lease_until.getTime()) continue;
+        if (current) clearTimeout(current.timer);
         schedule(reminder, reminder.remind_at.getTime() - now);
         added += 1;
       }
       return added;
+    },
+    async release(id) {
+      const current = timers.get(id);
+      if (!current) return false;
+      clearTimeout(current.timer);
+      timers.delete(id);
+      await releaseLeases(db, [current.reminder]);
+      return true;
     },
     get size() {
       return timers.size;

@@ -43,6 +43,7 @@ beforeEach(async () => {
   await db.deleteFrom('outbox').execute();
   sidecar.requests.length = 0;
   sidecar.accepted.length = 0;
+  sidecar.events.length = 0;
   sidecar.respondWith(204);
 });
 afterEach(async () => {
@@ -76,6 +77,7 @@ function deps(options: { clock?: Clock; held?: HeldReminders; metrics?: Metrics 
 /** A held-reminders stand-in for a process that crashed right after leasing: timers never fire. */
 const crashedHolder: HeldReminders = {
   hold: (reminders) => reminders.length,
+  release: async () => false,
   size: 0,
   close: async () => {},
 };
@@ -92,8 +94,8 @@ async function reminderDue(remindAt: Date, task: { status?: 'open' | 'completed'
 }
 
 const dueEvents = () =>
-  sidecar.accepted
-    .map((request) => JSON.parse(request.body) as NudgeCloudEvent<{ reminder_id: string }>)
+  sidecar.events
+    .map(({ event }) => event as unknown as NudgeCloudEvent<{ reminder_id: string }>)
     .filter((event) => event.type === 'reminder.due');
 
 describe('cron-scan', () => {
@@ -118,7 +120,7 @@ describe('cron-scan', () => {
         },
       },
     });
-    expect(sidecar.accepted[0]?.url).toBe('/v1.0/publish/pubsub/reminders?metadata.partitionKey=ann');
+    expect(sidecar.events.map((e) => [e.topic, e.key])).toEqual([['reminders', 'ann']]);
     const row = await db
       .selectFrom('reminders')
       .selectAll()

@@ -43,12 +43,15 @@ it('publishes the events of a committed mutation through the Dapr sidecar right 
   });
   expect(response.status).toBe(201);
   const task = (await response.json()) as { id: string };
-  await expect.poll(() => sidecar.accepted.length, { timeout: 5_000 }).toBe(2);
-  expect(sidecar.accepted.map((p) => p.url)).toEqual([
-    '/v1.0/publish/pubsub/task-events?metadata.partitionKey=alice',
-    '/v1.0/publish/pubsub/reminders?metadata.partitionKey=alice',
+  await expect.poll(() => sidecar.events.length, { timeout: 5_000 }).toBe(2);
+  expect(sidecar.events.map((e) => [e.topic, e.key])).toEqual([
+    ['task-events', 'alice'],
+    ['reminders', 'alice'],
   ]);
-  expect(sidecar.accepted[0]!.headers['content-type']).toBe('application/cloudevents+json');
+  expect(sidecar.accepted.map((p) => p.url)).toEqual([
+    '/v1.0-alpha1/publish/bulk/pubsub/task-events',
+    '/v1.0-alpha1/publish/bulk/pubsub/reminders',
+  ]);
   expect(sidecar.sidecar.published('task-events')).toEqual([
     expect.objectContaining({ type: 'task.created', subject: task.id, partitionkey: 'alice' }),
   ]);

@@ -23,6 +23,8 @@ export { forgetProcessed, recordProcessed, recordProcessedMany } from './deliver
 export {
   type BatchHandler,
   createSubscriber,
+  type EventHandler,
+  eachEvent,
   outcomeForError,
   type SubscriberOptions,
 } from './delivery/subscriber.ts';
@@ -35,10 +37,18 @@ export {
 } from './errors/app-error.ts';
 export { parseOrThrow } from './errors/zod-details.ts';
 export {
+  type ReminderCancelledPayload,
+  reminderCancelledPayload,
+} from './events/contracts/reminder.cancelled.ts';
+export {
   type ReminderDuePayload,
   reminderDueEvent,
   reminderDuePayload,
 } from './events/contracts/reminder.due.ts';
+export {
+  type ReminderScheduledPayload,
+  reminderScheduledPayload,
+} from './events/contracts/reminder.scheduled.ts';
 export {
   type TaskCompletedPayload,
   taskCompletedPayload,
@@ -76,6 +86,7 @@ export type { OutboxKick } from './outbox/relay-port.ts';
 export {
   createDaprPublisher,
   type DaprPublisherOptions,
+  type FailedEntries,
   PublishError,
   type PublishErrorCode,
   type Publisher,
@@ -97,6 +108,7 @@ export {
   type DueReminder,
   dispatchHeld,
   type LeasedReminder,
+  leaseReminder,
   leaseUpcoming,
   releaseLeases,
 } from './reminder/dispatch.ts';

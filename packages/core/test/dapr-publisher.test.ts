@@ -10,6 +10,7 @@ afterAll(() => sidecar.close());
 beforeEach(() => {
   sidecar.requests.length = 0;
   sidecar.accepted.length = 0;
+  sidecar.events.length = 0;
   sidecar.respondWith(204);
   sidecar.delayAnswers(0);
 });
@@ -24,27 +25,55 @@ const event = buildEvent({
 }).event;
 
 describe('Dapr publisher', () => {
-  it('posts the stored CloudEvent to the sidecar publish API with the user as partition key', async () => {
+  it('posts the stored CloudEvents to the bulk publish API, each entry keyed by its event id and user', async () => {
     const publisher = createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' });
-    await publisher.publish('task-events', event);
+    const other = { ...event, id: '0b6a3f7e-6c1d-4f0e-8b7a-2c9d1e0f3a4b', partitionkey: 'bob' };
+    expect((await publisher.publishBulk('task-events', [event, other])).size).toBe(0);
 
     expect(sidecar.requests).toHaveLength(1);
     const [request] = sidecar.requests;
     expect(request?.method).toBe('POST');
-    expect(request?.url).toBe('/v1.0/publish/pubsub/task-events?metadata.partitionKey=user%7C42%20%C3%BC');
-    expect(new URL(request!.url, 'http://x').searchParams.get('metadata.partitionKey')).toBe('user|42 ü');
-    expect(request?.headers['content-type']).toBe('application/cloudevents+json');
-    expect(JSON.parse(request!.body)).toEqual(event);
-    expect(sidecar.sidecar.published('task-events')).toEqual([expect.objectContaining(event)]);
+    expect(request?.url).toBe('/v1.0-alpha1/publish/bulk/pubsub/task-events');
+    expect(request?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(request!.body)).toEqual([
+      {
+        entryId: event.id,
+        event,
+        contentType: 'application/cloudevents+json',
+        metadata: { partitionKey: 'user|42 ü' },
+      },
+      {
+        entryId: other.id,
+        event: other,
+        contentType: 'application/cloudevents+json',
+        metadata: { partitionKey: 'bob' },
+      },
+    ]);
+    const stored = sidecar.sidecar.broker.recent('task-events', 10).reverse();
+    expect(stored.map((record) => [record.event.id, record.partition_key])).toEqual([
+      [event.id, 'user|42 ü'],
+      [other.id, 'bob'],
+    ]);
+    expect(stored[0]?.event).toEqual(expect.objectContaining(event));
+  });
+
+  it('returns the entries the broker failed, by event id, and nothing for the accepted ones', async () => {
+    sidecar.failEntries((entry) => (entry.key === 'bob' ? 'leader not available' : undefined));
+    const publisher = createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' });
+    const other = { ...event, id: '0b6a3f7e-6c1d-4f0e-8b7a-2c9d1e0f3a4b', partitionkey: 'bob' };
+    const failed = await publisher.publishBulk('task-events', [event, other]);
+    expect([...failed]).toEqual([[other.id, 'leader not available']]);
+    expect(sidecar.events.map((e) => e.event.id)).toEqual([event.id]);
+    sidecar.failEntries(undefined);
   });
 
   it('uses the configured pub/sub component name, and a name the sidecar lacks is pubsub_not_found', async () => {
     const publisher = createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'kafka-pubsub' });
-    const failure = await publisher.publish('reminders', event).catch((error: unknown) => error);
-    expect(sidecar.requests[0]?.url.startsWith('/v1.0/publish/kafka-pubsub/reminders?')).toBe(true);
-    // The sidecar itself answers (dapr/ declares only `pubsub`): 404 ERR_PUBSUB_NOT_FOUND.
+    const failure = await publisher.publishBulk('reminders', [event]).catch((error: unknown) => error);
+    expect(sidecar.requests[0]?.url).toBe('/v1.0-alpha1/publish/bulk/kafka-pubsub/reminders');
+    // The sidecar itself answers (dapr/ declares only `pubsub`): 400 ERR_PUBSUB_NOT_FOUND.
     expect((failure as PublishError).code).toBe('pubsub_not_found');
-    expect((failure as PublishError).status).toBe(404);
+    expect((failure as PublishError).status).toBe(400);
   });
 
   it.each([
@@ -53,7 +82,7 @@ describe('Dapr publisher', () => {
   ])('turns a %i answer into a PublishError %s', async (status, code) => {
     sidecar.respondWith(status);
     const publisher = createDaprPublisher({ daprHttpPort: sidecar.port, pubsubName: 'pubsub' });
-    const failure = await publisher.publish('task-events', event).catch((error: unknown) => error);
+    const failure = await publisher.publishBulk('task-events', [event]).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(PublishError);
     expect((failure as PublishError).code).toBe(code);
     expect((failure as PublishError).status).toBe(status);
@@ -67,7 +96,7 @@ describe('Dapr publisher', () => {
       timeoutMs: 100,
     });
     const started = Date.now();
-    const failure = await publisher.publish('task-events', event).catch((error: unknown) => error);
+    const failure = await publisher.publishBulk('task-events', [event]).catch((error: unknown) => error);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect((failure as PublishError).code).toBe('sidecar_unreachable');
   });
@@ -76,7 +105,7 @@ describe('Dapr publisher', () => {
     const closed = await startTestSidecar();
     await closed.close();
     const publisher = createDaprPublisher({ daprHttpPort: closed.port, pubsubName: 'pubsub' });
-    const failure = await publisher.publish('task-events', event).catch((error: unknown) => error);
+    const failure = await publisher.publishBulk('task-events', [event]).catch((error: unknown) => error);
     expect((failure as PublishError).code).toBe('sidecar_unreachable');
     expect((failure as PublishError).message).toMatch(/ECONNREFUSED/);
   });

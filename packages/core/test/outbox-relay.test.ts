@@ -44,6 +44,8 @@ beforeEach(async () => {
   await db.deleteFrom('outbox').execute();
   sidecar.requests.length = 0;
   sidecar.accepted.length = 0;
+  sidecar.events.length = 0;
+  sidecar.failEntries(undefined);
   sidecar.respondWith(204);
   sidecar.delayAnswers(0);
 });
@@ -77,13 +79,16 @@ async function commitEvents(events: Array<{ user: string; type?: EventType; n: n
   return ids;
 }
 
-const userOf = (url: string) => new URL(url, 'http://x').searchParams.get('metadata.partitionKey');
-const bodies = (requests: TestSidecar['accepted']) =>
-  requests.map((request) => JSON.parse(request.body) as NudgeCloudEvent<{ n: number }>);
+const published = () => sidecar.events.map(({ event }) => event as unknown as NudgeCloudEvent<{ n: number }>);
 const sequenceOf = (user: string) =>
-  bodies(sidecar.accepted)
+  published()
     .filter((event) => event.partitionkey === user)
     .map((event) => event.data.payload.n);
+/** The users with an entry in a recorded bulk request. */
+const usersIn = (request: TestSidecar['requests'][number]) =>
+  (JSON.parse(request.body) as Array<{ metadata: { partitionKey: string } }>).map(
+    (e) => e.metadata.partitionKey,
+  );
 
 describe('outbox relay', () => {
   it('publishes every pending event once, to its topic, and marks it published', async () => {
@@ -94,9 +99,13 @@ describe('outbox relay', () => {
     const summary = await relay(manualClock()).relayPending();
 
     expect(summary).toEqual({ published: 2, failed: 0, pending: 0 });
-    expect(sidecar.accepted.map((r) => r.url.split('?')[0])).toEqual([
-      '/v1.0/publish/pubsub/task-events',
-      '/v1.0/publish/pubsub/reminders',
+    expect(sidecar.accepted.map((r) => r.url)).toEqual([
+      '/v1.0-alpha1/publish/bulk/pubsub/task-events',
+      '/v1.0-alpha1/publish/bulk/pubsub/reminders',
+    ]);
+    expect(sidecar.events.map((e) => [e.topic, e.key])).toEqual([
+      ['task-events', 'ann'],
+      ['reminders', 'ann'],
     ]);
     const rows = await db.selectFrom('outbox').select(['published_at', 'attempts']).execute();
     expect(rows.every((row) => row.published_at !== null && row.attempts === 0)).toBe(true);
@@ -116,14 +125,16 @@ describe('outbox relay', () => {
       { user: 'ann', n: 2 },
       { user: 'bob', n: 2 },
     ]);
-    sidecar.respondWith((request) => (userOf(request.url) === 'ann' ? 500 : 204));
+    // One bulk request carries both users; the broker fails ann's entry alone.
+    sidecar.failEntries((entry) => (entry.key === 'ann' ? 'partition unavailable' : undefined));
     const clock = manualClock();
     const summary = await relay(clock).relayPending();
 
     expect(summary).toEqual({ published: 2, failed: 1, pending: 2 });
     expect(sequenceOf('bob')).toEqual([1, 2]);
+    expect(sequenceOf('ann')).toEqual([]);
     // ann's second event was never even tried: it waits behind the first.
-    expect(sidecar.requests.filter((r) => userOf(r.url) === 'ann')).toHaveLength(1);
+    expect(sidecar.requests.flatMap(usersIn).filter((user) => user === 'ann')).toHaveLength(1);
     const ann = await db
       .selectFrom('outbox')
       .select(['attempts', 'last_error', 'next_attempt_at'])
@@ -131,7 +142,7 @@ describe('outbox relay', () => {
       .orderBy('id')
       .execute();
     expect(ann[0]?.attempts).toBe(1);
-    expect(ann[0]?.last_error).toMatch(/500/);
+    expect(ann[0]?.last_error).toBe('partition unavailable');
     expect(ann[0]?.next_attempt_at.getTime()).toBe(clock.now().getTime() + 1_000);
     expect(ann[1]?.attempts).toBe(0);
   });
@@ -174,7 +185,7 @@ describe('outbox relay', () => {
     }
 
     for (const user of users) expect(sequenceOf(user)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(sidecar.accepted).toHaveLength(30);
+    expect(sidecar.events).toHaveLength(30);
     const pending = await db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute();
     expect(pending).toHaveLength(0);
   });
@@ -188,24 +199,49 @@ describe('outbox relay', () => {
     const relays = Array.from({ length: 4 }, () => relay(manualClock(), { batchSize: 3 }));
     await Promise.all(relays.flatMap((r) => [r.relayPending(), r.relayPending()]));
 
-    expect(sidecar.accepted).toHaveLength(80);
-    expect(new Set(bodies(sidecar.accepted).map((e) => e.id)).size).toBe(80);
+    expect(sidecar.events).toHaveLength(80);
+    expect(new Set(published().map((e) => e.id)).size).toBe(80);
     const expected = Array.from({ length: 20 }, (_, i) => i + 1);
     for (const user of users) expect(sequenceOf(user)).toEqual(expected);
   });
 
-  it('relays several users at once, so a slow sidecar does not pace a burst one event at a time', async () => {
-    const users = ['ann', 'bob', 'cyd', 'dan', 'eve', 'fay', 'gus', 'hal'];
-    await commitEvents(users.flatMap((user) => [1, 2].map((n) => ({ user, n }))));
-    sidecar.delayAnswers(150);
+  it('publishes many users in one bulk request per topic, one event of each user per request', async () => {
+    const users = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    await commitEvents(users.flatMap((user) => [1, 2, 3].map((n) => ({ user, n }))));
+    sidecar.delayAnswers(100);
     const started = performance.now();
-    await relay(manualClock(), { userConcurrency: 4 }).relayPending();
+    const summary = await relay(manualClock()).relayPending();
     const elapsed = performance.now() - started;
 
-    // One at a time, 16 answers of 150 ms take at least 2.4 s; four users at a time about 0.6 s.
-    expect(elapsed).toBeLessThan(1_500);
-    expect(sidecar.accepted).toHaveLength(16);
-    for (const user of users) expect(sequenceOf(user)).toEqual([1, 2]);
+    expect(summary.published).toBe(120);
+    // Three waves of 40 entries: one request each, not 120 round trips of 100 ms.
+    expect(sidecar.requests).toHaveLength(3);
+    for (const request of sidecar.requests)
+      expect(new Set(usersIn(request)).size).toBe(usersIn(request).length);
+    expect(elapsed).toBeLessThan(2_000);
+    for (const user of users) expect(sequenceOf(user)).toEqual([1, 2, 3]);
+  });
+
+  it('after a partial failure keeps each user’s order and publishes no event twice', async () => {
+    const users = ['ann', 'bob', 'cyd', 'dan'];
+    await commitEvents(
+      Array.from({ length: 40 }, (_, i) => ({ user: users[i % 4]!, n: Math.floor(i / 4) + 1 })),
+    );
+    // The broker fails one entry in four (spread over users and waves) among the first 60 entries.
+    let calls = 0;
+    sidecar.failEntries(() => {
+      calls += 1;
+      return calls < 60 && (calls * 7) % 4 === 0 ? 'not enough replicas' : undefined;
+    });
+    const clock = manualClock();
+    const relayer = relay(clock, { backoff: { baseMs: 1_000, maxMs: 1_000 } });
+    for (let round = 0; round < 30; round += 1) {
+      await relayer.relayPending();
+      clock.advance(1_000);
+    }
+    expect(published().length).toBe(40);
+    expect(new Set(published().map((e) => e.id)).size).toBe(40);
+    for (const user of users) expect(sequenceOf(user)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('coalesces kicks into few passes, and a failed pass ends in the log, not in the caller', async () => {
@@ -225,8 +261,8 @@ describe('outbox relay', () => {
     expect(await metrics.registry.getSingleMetricAsString('outbox_pending_events')).toMatch(/ 0$/m);
 
     // A relay whose database is gone: every pass fails at its first query. Each pass takes one
-    // connection from the pool, so counting attempts counts passes: 50 kicks make one pass plus
-    // one queued behind it, and the failure ends in the log, not in the caller.
+    // connection from the pool, so counting attempts counts passes: 50 kicks in one turn (50
+    // requests committing together) make one pass, and the failure ends in the log, not in the caller.
     const broken = await createTestDatabase();
     await broken.drop();
     const pool = new pg.Pool({ connectionString: broken.url, max: 1 });
@@ -247,7 +283,7 @@ describe('outbox relay', () => {
     const orphan = relayToSidecar(sidecar, { db: gone, metrics, logger: pino(log), clock: manualClock() });
     for (let i = 0; i < 50; i += 1) orphan.kick();
     await orphan.idle();
-    expect(passes).toBe(2);
+    expect(passes).toBe(1);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
       expect(line.msg).toBe('outbox relay pass failed');

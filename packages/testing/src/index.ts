@@ -30,7 +30,14 @@ export {
   startTestSidecar,
   type TestSidecar,
 } from './sidecar.ts';
-export { type Answer, type RecordedRequest, type SidecarFront, startSidecarFront } from './sidecar-front.ts';
+export {
+  type AcceptedEvent,
+  type Answer,
+  type EntryFault,
+  type RecordedRequest,
+  type SidecarFront,
+  startSidecarFront,
+} from './sidecar-front.ts';
 export {
   type SpawnedFunction,
   type SpawnedMain,

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface RecordedRequest {
@@ -12,12 +12,39 @@ export interface RecordedRequest {
 /** A status for a request: 2xx forwards it to the sidecar, anything else is answered at once. */
 export type Answer = number | ((request: RecordedRequest) => number);
 
+/** An event the sidecar behind accepted, from a single or a bulk publish. */
+export interface AcceptedEvent {
+  topic: string;
+  /** The partition key it was published with. */
+  key: string | null;
+  event: Record<string, unknown>;
+}
+
+/** For one entry of a bulk publish: an error message fails that entry alone, undefined forwards it. */
+export type EntryFault = (entry: AcceptedEvent) => string | undefined;
+
+interface BulkEntry {
+  entryId: string;
+  event: Record<string, unknown>;
+  metadata?: Record<string, string>;
+}
+
+const publishPath = /^\/v1\.0\/publish\/[^/]+\/([^?]+)/;
+const bulkPath = /^\/v1\.0-alpha1\/publish\/bulk\/[^/]+\/([^?]+)/;
+
 export interface SidecarFront {
   port: number;
   /** Every request received, in arrival order (failed ones included). */
   requests: RecordedRequest[];
   /** Requests the sidecar behind answered 2xx: what the broker has. */
   accepted: RecordedRequest[];
+  /** Every event the sidecar behind accepted, in order, bulk entries one by one. */
+  events: AcceptedEvent[];
+  /**
+   * Fails single entries of bulk publishes, the way a broker fails some partitions: the others
+   * are forwarded, and the answer is daprd's 500 naming the failed `entryId`s. Undefined stops it.
+   */
+  failEntries(fault: EntryFault | undefined): void;
   /** Fails the next requests with this status (Dapr's error body), or forwards them again with a 2xx. */
   respondWith(answer: Answer): void;
   /** Delays every answer, to widen race windows in concurrency tests. */
@@ -28,6 +55,11 @@ export interface SidecarFront {
   close(): Promise<void>;
 }
 
+const withoutLength = (headers: IncomingHttpHeaders): IncomingHttpHeaders => {
+  const { 'content-length': _length, ...rest } = headers;
+  return rest;
+};
+
 /**
  * Sits between the functions and a sidecar on `targetPort` (the local stack's, packages/local),
  * records what they send, and fails on command: a status like a sidecar whose broker is down,
@@ -37,6 +69,8 @@ export interface SidecarFront {
 export async function startSidecarFront(targetPort: number, port = 0): Promise<SidecarFront> {
   const requests: RecordedRequest[] = [];
   const accepted: RecordedRequest[] = [];
+  const events: AcceptedEvent[] = [];
+  let entryFault: EntryFault | undefined;
   let answer: (request: RecordedRequest) => number = () => 204;
   let delayMs = 0;
   let listening = false;
@@ -64,6 +98,41 @@ export async function startSidecarFront(targetPort: number, port = 0): Promise<S
       upstream.end(recorded.body);
     });
 
+  // Splits a bulk publish into the entries the fault fails and the ones forwarded to the sidecar.
+  const forwardBulk = async (recorded: RecordedRequest, topic: string, res: ServerResponse) => {
+    const entries = JSON.parse(recorded.body) as BulkEntry[];
+    const asEvent = (entry: BulkEntry): AcceptedEvent => ({
+      topic,
+      key: entry.metadata?.partitionKey ?? null,
+      event: entry.event,
+    });
+    const failed = entries.flatMap((entry) => {
+      const error = entryFault?.(asEvent(entry));
+      return error === undefined ? [] : [{ entryId: entry.entryId, error }];
+    });
+    const failedIds = new Set(failed.map((entry) => entry.entryId));
+    const passing = entries.filter((entry) => !failedIds.has(entry.entryId));
+    const upstream =
+      passing.length > 0
+        ? await forward({
+            ...recorded,
+            body: JSON.stringify(passing),
+            headers: withoutLength(recorded.headers),
+          })
+        : { status: 204, headers: {}, body: Buffer.alloc(0) };
+    if (upstream.status >= 200 && upstream.status < 300) {
+      accepted.push(recorded);
+      events.push(...passing.map(asEvent));
+    }
+    if (failed.length > 0 && upstream.status === 204) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ failedEntries: failed, errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' }));
+      return;
+    }
+    res.writeHead(upstream.status, upstream.headers);
+    res.end(upstream.body);
+  };
+
   const makeServer = (): Server => {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -83,8 +152,22 @@ export async function startSidecarFront(targetPort: number, port = 0): Promise<S
           res.end(JSON.stringify({ errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE', message: 'failed by the test' }));
           return;
         }
+        const bulk = bulkPath.exec(recorded.url);
+        if (bulk) {
+          await forwardBulk(recorded, decodeURIComponent(bulk[1]!), res);
+          return;
+        }
         const upstream = await forward(recorded);
-        if (upstream.status >= 200 && upstream.status < 300) accepted.push(recorded);
+        if (upstream.status >= 200 && upstream.status < 300) {
+          accepted.push(recorded);
+          const single = publishPath.exec(recorded.url);
+          if (single)
+            events.push({
+              topic: decodeURIComponent(single[1]!),
+              key: new URL(recorded.url, 'http://x').searchParams.get('metadata.partitionKey'),
+              event: JSON.parse(recorded.body) as Record<string, unknown>,
+            });
+        }
         res.writeHead(upstream.status, upstream.headers);
         res.end(upstream.body);
       });
@@ -115,6 +198,10 @@ export async function startSidecarFront(targetPort: number, port = 0): Promise<S
     port: boundPort,
     requests,
     accepted,
+    events,
+    failEntries(fault) {
+      entryFault = fault;
+    },
     respondWith(next) {
       answer = typeof next === 'number' ? () => next : next;
     },

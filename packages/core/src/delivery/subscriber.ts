@@ -38,6 +38,14 @@ export interface SubscriberOptions<S extends z.ZodType, D> {
   deps: D & OpsDeps & { logger: Logger };
 }
 
+/** A handler of one event, for a consumer whose events are independent of each other. */
+export type EventHandler<P, D> = (event: IncomingEvent<P>, deps: D & { logger: Logger }) => Promise<Outcome>;
+
+/** Runs a per-event handler over a batch; a failure answers for its own event alone. */
+export function eachEvent<P, D>(handle: EventHandler<P, D>): BatchHandler<P, D> {
+  return (events, deps) => Promise.all(events.map((event) => handle(event, deps).catch(outcomeForError)));
+}
+
 const knownTypes = new Set<string>([...taskEventTypes, ...reminderEventTypes]);
 
 /** Maps what a handler threw to a delivery answer: only the edge makes this call. */

@@ -19,19 +19,24 @@ export async function enqueueEvents(trx: Trx, events: readonly OutgoingEvent[]):
   if (events.length === 0) return;
   // Sorted, so two transactions touching the same users take the locks in the same order.
   const users = [...new Set(events.map(({ event }) => event.partitionkey))].sort();
-  for (const user of users) {
-    await sql`select pg_advisory_xact_lock(${outboxWriterLock}, hashtext(${user}))`.execute(trx);
-  }
-  await trx
-    .insertInto('outbox')
-    .values(
-      events.map(({ topic, event }) => ({
-        event_id: event.id,
-        user_id: event.partitionkey,
-        topic,
-        event_type: event.type,
-        cloud_event: JSON.stringify(event),
-      })),
+  const rows = events.map(({ topic, event }) => ({
+    event_id: event.id,
+    user_id: event.partitionkey,
+    topic,
+    event_type: event.type,
+    cloud_event: event,
+  }));
+  // One round trip: the locks and the insert in one statement. The lock count is an aggregate,
+  // so every lock is held before the first row reaches the insert and draws its id; rows go in
+  // in the given order (ids follow it).
+  await sql`
+    with locks as materialized (
+      select count(*) as held
+      from (select pg_advisory_xact_lock(${outboxWriterLock}, hashtext(u.user_id)) from unnest(${users}::text[]) as u(user_id)) l
     )
-    .execute();
+    insert into outbox (event_id, user_id, topic, event_type, cloud_event)
+    select (e.item->>'event_id')::uuid, e.item->>'user_id', e.item->>'topic', e.item->>'event_type', e.item->'cloud_event'
+    from locks, jsonb_array_elements(${JSON.stringify(rows)}::jsonb) with ordinality as e(item, n)
+    where locks.held = ${users.length}
+    order by e.n`.execute(trx);
 }

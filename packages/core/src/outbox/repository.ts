@@ -24,43 +24,52 @@ export async function findDueHeads(
 }
 
 /**
- * Locks a user's head row for the rest of the transaction, or returns false when another relay
- * holds it or it is no longer due. Whoever holds the head is the only one publishing that user's
- * rows: the rows after it are never a head while it is unpublished, so no one else picks them.
+ * Locks the given heads for the rest of the transaction and returns the ids it got: one skipped
+ * is held by another relay or no longer due. Whoever holds a user's head is the only one
+ * publishing that user's rows: the rows after it are never a head while it is unpublished.
  */
-export async function lockHead(trx: Trx, id: number, now: Date): Promise<boolean> {
-  const row = await trx
+export async function lockHeads(trx: Trx, ids: readonly number[], now: Date): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await trx
     .selectFrom('outbox')
     .select('id')
-    .where('id', '=', id)
+    .where('id', 'in', ids)
     .where('published_at', 'is', null)
     .where((eb) => eb.or([eb('attempts', '=', 0), eb('next_attempt_at', '<=', now)]))
     .forUpdate()
     .skipLocked()
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** A user's unpublished rows from `fromId` on, in commit order. */
-export async function pendingForUser(
-  trx: Trx,
-  userId: string,
-  fromId: number,
-  limit: number,
-): Promise<OutboxRow[]> {
-  return trx
-    .selectFrom('outbox')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('published_at', 'is', null)
-    .where('id', '>=', fromId)
-    .orderBy('id')
-    .limit(limit)
     .execute();
+  return new Set(rows.map((row) => row.id));
 }
 
-export async function markPublished(trx: Trx, id: number, now: Date): Promise<void> {
-  await trx.updateTable('outbox').set({ published_at: now, last_error: null }).where('id', '=', id).execute();
+/** Up to `perUser` unpublished rows of each locked head's user, from the head on, in commit order. */
+export async function pendingForHeads(
+  trx: Trx,
+  heads: ReadonlyArray<{ id: number; user_id: string }>,
+  perUser: number,
+): Promise<OutboxRow[]> {
+  if (heads.length === 0) return [];
+  const result = await sql<OutboxRow>`
+    select o.* from unnest(${heads.map((h) => h.user_id)}::text[], ${heads.map((h) => h.id)}::bigint[])
+      as h(user_id, head_id)
+    cross join lateral (
+      select * from outbox
+      where outbox.user_id = h.user_id and outbox.published_at is null and outbox.id >= h.head_id
+      order by outbox.id
+      limit ${perUser}
+    ) o
+    order by o.id`.execute(trx);
+  return result.rows;
+}
+
+/** Marks rows published in one statement. */
+export async function markPublished(trx: Trx, ids: readonly number[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await trx
+    .updateTable('outbox')
+    .set({ published_at: now, last_error: null })
+    .where('id', 'in', ids)
+    .execute();
 }
 
 export async function markFailed(

@@ -11,6 +11,10 @@ import type { Db, ReminderRow, Trx } from '../db/database.ts';
  */
 const notDispatched = sql`(r.dispatched_at is null or r.dispatched_at < r.remind_at)`;
 
+/** Free to lease at `now`: no live lease, and its task still open (joined as `t`). */
+const leasable = (now: Date) =>
+  sql`(r.lease_until is null or r.lease_until < ${now}) and r.status = 'pending' and ${notDispatched} and t.status = 'open'`;
+
 /** What a reminder.due event needs. */
 export type DueReminder = Pick<ReminderRow, 'id' | 'task_id' | 'user_id' | 'remind_at'>;
 
@@ -55,10 +59,8 @@ export async function leaseUpcoming(
     with upcoming as (
       select r.id from reminders r
       join tasks t on t.id = r.task_id
-      where r.status = 'pending' and ${notDispatched}
+      where ${leasable(window.now)}
         and r.remind_at > ${window.now} and r.remind_at <= ${window.until}
-        and (r.lease_until is null or r.lease_until < ${window.now})
-        and t.status = 'open'
       order by r.remind_at
       limit ${window.limit}
       for update of r skip locked
@@ -70,6 +72,34 @@ export async function leaseUpcoming(
     db,
   );
   return result.rows;
+}
+
+/**
+ * Leases one reminder as a scan would (late-set: cron-scan heard `reminder.scheduled` for it):
+ * when it is due by `until`, free to lease, pending and its task open. One already due is leased
+ * too, with its grace counted from now, and its holder dispatches it at once. Returns it, or
+ * nothing when it is not this caller's to hold (another holder, moved, cancelled, sent).
+ */
+export async function leaseReminder(
+  db: Db | Trx,
+  target: { id: string; now: Date; until: Date; graceMs: number },
+): Promise<LeasedReminder | undefined> {
+  const result = await sql<LeasedReminder>`
+    with one as (
+      select r.id from reminders r
+      join tasks t on t.id = r.task_id
+      where r.id = ${target.id} and ${leasable(target.now)} and r.remind_at <= ${target.until}
+      for update of r skip locked
+    )
+    update reminders
+    set lease_until = greatest(reminders.remind_at, ${target.now}::timestamptz)
+        + make_interval(secs => ${target.graceMs / 1000}),
+      updated_at = ${target.now}
+    from one where reminders.id = one.id
+    returning reminders.id, reminders.task_id, reminders.user_id, reminders.remind_at, reminders.lease_until`.execute(
+    db,
+  );
+  return result.rows[0];
 }
 
 /** The held set as parallel arrays for `unnest`: one statement whatever its size. */

@@ -27,9 +27,54 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+/** One entry of a bulk publish request, as daprd decodes it (`bulkPublishMessageEntry`). */
+interface BulkEntry {
+  entryId: string;
+  event: unknown;
+  contentType: string;
+  metadata?: Record<string, string>;
+}
+
+/** The entries of a bulk publish body, or why it is not one (daprd answers 400 for each). */
+function parseBulkEntries(body: Buffer): BulkEntry[] | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return `the body is not JSON: ${(error as Error).message}`;
+  }
+  if (!Array.isArray(parsed)) return 'the body must be a JSON array of entries';
+  const seen = new Set<string>();
+  for (const [index, entry] of parsed.entries()) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      return `entry ${index} is not an object`;
+    const { entryId, contentType, metadata } = entry as Record<string, unknown>;
+    if (typeof entryId !== 'string' || entryId === '' || seen.has(entryId))
+      return 'entryId is duplicated or not present for entry';
+    seen.add(entryId);
+    if (contentType !== undefined && typeof contentType !== 'string')
+      return `entry ${entryId}: contentType must be a string`;
+    if (
+      metadata !== undefined &&
+      (typeof metadata !== 'object' ||
+        metadata === null ||
+        Object.values(metadata).some((v) => typeof v !== 'string'))
+    )
+      return `entry ${entryId}: metadata must map strings to strings`;
+  }
+  return parsed as BulkEntry[];
+}
+
+/** daprd's ConvertEventToBytes: a string as is, anything else as its JSON; text/plain takes strings only. */
+function eventBytes(entry: BulkEntry): Buffer {
+  if (typeof entry.event === 'string') return Buffer.from(entry.event, 'utf8');
+  if (/^text\/plain\b/i.test(entry.contentType ?? '')) throw new Error('a text/plain event must be a string');
+  return Buffer.from(JSON.stringify(entry.event ?? null), 'utf8');
+}
+
 /**
- * The slice of Dapr's HTTP API that Nudge's functions call — publish and health — plus
- * `GET /dev/events` for developers.
+ * The slice of Dapr's HTTP API that Nudge's functions call — publish, bulk publish and health —
+ * plus `GET /dev/events` for developers.
  */
 export function createSidecarServer(broker: Broker, logger: Logger): Server {
   return createServer((req, res) => {
@@ -85,6 +130,11 @@ export function createSidecarServer(broker: Broker, logger: Logger): Server {
       send(res, 204);
       return;
     }
+    const bulk = /^\/v1\.0-alpha1\/publish\/bulk\/([^/]+)\/(.+)$/.exec(url.pathname);
+    if (bulk && req.method === 'POST') {
+      await bulkPublish(req, res, url, decodeURIComponent(bulk[1]!), decodeURIComponent(bulk[2]!));
+      return;
+    }
     if (
       req.method === 'GET' &&
       (url.pathname === '/v1.0/healthz' || url.pathname === '/v1.0/healthz/outbound')
@@ -102,5 +152,88 @@ export function createSidecarServer(broker: Broker, logger: Logger): Server {
       404,
       daprError('ERR_NOT_FOUND', `${req.method} ${url.pathname} is not implemented by the local sidecar`),
     );
+  }
+
+  /**
+   * `POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}` as daprd answers it: 204 when every entry
+   * is durable, 400 for a pub/sub it lacks or a malformed body (nothing published), 500 with
+   * `{"failedEntries":[{"entryId","error"}],"errorCode":"ERR_PUBSUB_PUBLISH_MESSAGE"}` when the
+   * broker failed entries. Request-level `metadata.*` query parameters apply to every entry; an
+   * entry's own `metadata` overrides them (its `partitionKey` is the record's key). The whole
+   * batch goes to the topic log in one write and one fdatasync.
+   */
+  async function bulkPublish(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    pubsub: string,
+    topic: string,
+  ): Promise<void> {
+    if (!broker.hasPubsub(pubsub)) {
+      send(res, 400, daprError('ERR_PUBSUB_NOT_FOUND', `pubsub '${pubsub}' not found`));
+      return;
+    }
+    const requestMetadata: Record<string, string> = {};
+    for (const [name, value] of url.searchParams) {
+      if (name.startsWith('metadata.')) requestMetadata[name.slice('metadata.'.length)] = value;
+    }
+    if (requestMetadata.rawPayload === 'true') {
+      send(
+        res,
+        400,
+        daprError('ERR_PUBSUB_REQUEST_METADATA', 'metadata.rawPayload is not supported by the local stack'),
+      );
+      return;
+    }
+    const body = await readBody(req);
+    if (!body) {
+      send(res, 413, daprError('ERR_BODY_TOO_LARGE', `request body over ${maxBody} bytes`));
+      return;
+    }
+    const entries = parseBulkEntries(body);
+    if (typeof entries === 'string') {
+      send(
+        res,
+        400,
+        daprError(
+          'ERR_PUBSUB_EVENTS_SER',
+          `error when unmarshaling the request for topic ${topic}: ${entries}`,
+        ),
+      );
+      return;
+    }
+    let items: Array<{ entryId: string; event: Record<string, unknown>; key: string | undefined }>;
+    try {
+      items = entries.map((entry) => {
+        const metadata = { ...requestMetadata, ...entry.metadata };
+        return {
+          entryId: entry.entryId,
+          key: metadata.partitionKey,
+          event: toCloudEvent({
+            pubsub,
+            topic,
+            body: eventBytes(entry),
+            contentType: entry.contentType || undefined,
+            traceparent: req.headers.traceparent as string | undefined,
+            tracestate: req.headers.tracestate as string | undefined,
+          }),
+        };
+      });
+    } catch (error) {
+      send(res, 400, daprError('ERR_PUBSUB_CLOUD_EVENTS_SER', (error as Error).message));
+      return;
+    }
+    try {
+      const records = await broker.publishMany(pubsub, topic, items);
+      logger.debug({ topic, entries: records.length, first_offset: records[0]?.offset }, 'bulk published');
+      send(res, 204);
+    } catch (error) {
+      // The log write failed for the whole batch: every entry failed, as Kafka reports a failed produce.
+      const message = error instanceof Error ? error.message : String(error);
+      send(res, 500, {
+        failedEntries: items.map((item) => ({ entryId: item.entryId, error: message })),
+        errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE',
+      });
+    }
   }
 }
