@@ -27,10 +27,16 @@ function SignedIn({
   onSignedOut: (reason: string | null) => void;
 }) {
   const [live, setLive] = useState<LiveState>('connecting');
-  const [offline, setOffline] = useState(!navigator.onLine);
+  // Reachability is what our own requests find (`onReachable`), not `navigator.onLine`: a browser
+  // on a machine with no network at all still reaches a task-api on localhost.
+  const [offline, setOffline] = useState(false);
   const services = useMemo(() => {
     const queries = new QueryClient({
-      defaultOptions: { queries: { retry: 1 }, mutations: { retry: false } },
+      // networkMode 'always': never park a request because the OS reports no network (see above).
+      defaultOptions: {
+        queries: { retry: 1, networkMode: 'always' },
+        mutations: { retry: false, networkMode: 'always' },
+      },
     });
     const api = createApi({
       baseUrl: config.api_url,
