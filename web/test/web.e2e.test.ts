@@ -15,7 +15,12 @@ let browser: Browser;
 let demo: BrowserContext;
 let page: Page;
 let db: Db;
-const shots = join(repoRoot, 'docs/screenshots');
+// Every run takes the screenshots; `UPDATE_SCREENSHOTS=1 npm test` writes them over the README's
+// checked-in ones, any other run into the git-ignored web/test-results/ (a test run leaves the tree clean).
+const shots = join(
+  repoRoot,
+  process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'web/test-results/screenshots',
+);
 const quickText = 'Water plants tomorrow 9am every day #home remind me 1 hour before';
 
 beforeAll(async () => {
