@@ -2,7 +2,7 @@ import { seedUsers, startSmtpSink, startTestStack } from '@nudge/testing';
 import { SignJWT } from 'jose';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
 import { round } from '../harness/stats.ts';
-import { deliveryOutcome } from '../scenarios/lateness.ts';
+import { deliveryColumns, deliveryOutcome } from '../scenarios/lateness.ts';
 
 const count = 200;
 const leadMs = 3_000;
@@ -68,12 +68,7 @@ export const lateSet: Benchmark = {
         {
           reminders: count,
           'set ahead s': leadMs / 1000,
-          delivered: `${outcome.delivered}/${outcome.expected}`,
-          duplicates: outcome.duplicates,
-          'lateness p50 s': round(outcome.lateness_s.p50, 2),
-          'p95 s': round(outcome.lateness_s.p95, 2),
-          'p99 s': round(outcome.lateness_s.p99, 2),
-          'max s': round(outcome.lateness_s.max, 2),
+          ...deliveryColumns(outcome),
         },
       ];
       return {

@@ -1,6 +1,7 @@
 import { startSmtpSink, startTestStack } from '@nudge/testing';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
 import { round } from '../harness/stats.ts';
+import { deliveryColumns } from '../scenarios/lateness.ts';
 import { nudgeSteadyReminders } from '../scenarios/nudge-reminders.ts';
 
 export const steadyLateness: Benchmark = {
@@ -28,12 +29,7 @@ export const steadyLateness: Benchmark = {
           reminders: count,
           'over s': spreadMs / 1000,
           'per s': round(count / (spreadMs / 1000), 1),
-          delivered: `${outcome.delivered}/${outcome.expected}`,
-          duplicates: outcome.duplicates,
-          'lateness p50 s': round(outcome.lateness_s.p50, 2),
-          'p95 s': round(outcome.lateness_s.p95, 2),
-          'p99 s': round(outcome.lateness_s.p99, 2),
-          'max s': round(outcome.lateness_s.max, 2),
+          ...deliveryColumns(outcome),
         },
       ];
       return {

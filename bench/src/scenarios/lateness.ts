@@ -1,5 +1,5 @@
 import { reminderMessageId, type SmtpSink } from '@nudge/testing';
-import { type Distribution, distribution } from '../harness/stats.ts';
+import { type Distribution, distribution, round } from '../harness/stats.ts';
 
 export interface DeliveryOutcome {
   delivered: number;
@@ -32,5 +32,17 @@ export function deliveryOutcome(sink: SmtpSink, expected: ReadonlyMap<string, nu
     duplicates: sink.duplicates.filter((mail) => ids.has(mail.messageId)).length,
     last_accepted_s: lateness.length === 0 ? Number.NaN : (last - lastDue) / 1000,
     lateness_s: distribution(lateness),
+  };
+}
+
+/** The delivery columns every lateness table shows, in order. */
+export function deliveryColumns(outcome: DeliveryOutcome) {
+  return {
+    delivered: `${outcome.delivered}/${outcome.expected}`,
+    duplicates: outcome.duplicates,
+    'lateness p50 s': round(outcome.lateness_s.p50, 2),
+    'p95 s': round(outcome.lateness_s.p95, 2),
+    'p99 s': round(outcome.lateness_s.p99, 2),
+    'max s': round(outcome.lateness_s.max, 2),
   };
 }
