@@ -2,13 +2,13 @@ import {
   type Clock,
   createSubscriber,
   type Db,
-  enqueueEvents,
-  findTaskRow,
+  findTaskRows,
   forgetProcessed,
   type IncomingEvent,
-  insertTask,
+  insertTasks,
   type Logger,
   type Metrics,
+  type NewTask,
   nextOccurrence,
   type OutboxKick,
   type Outcome,
@@ -34,73 +34,110 @@ export interface TaskCompletedDeps {
   logger: Logger;
 }
 
-type Result = string | { taskId: string; dueAt: Date };
+type Result = string | { taskId: string; dueAt: Date } | { error: unknown };
 
-/** One completion's next occurrence, inside the batch's transaction (and the event's savepoint). */
-async function rollForward(trx: Trx, event: IncomingEvent<TaskCompletedPayload>, now: Date): Promise<Result> {
-  const completed = event.data.payload;
-  const recurrence = completed.recurrence!;
-  const task = await findTaskRow(trx, event.data.user_id, completed.task_id);
-  if (!task) return 'task deleted';
-
-  const dueAt = new Date(completed.due_at!);
-  const seriesAnchorAt = completed.series_anchor_at ? new Date(completed.series_anchor_at) : dueAt;
-  const nextDue = nextOccurrence({
-    rule: recurrence.rule,
-    from: recurrence.from,
-    timezone: completed.timezone,
-    seriesAnchorAt,
-    seriesIndex: completed.series_index,
-    dueAt,
-    completedAt: completed.completed_at ? new Date(completed.completed_at) : new Date(event.data.timestamp),
-  });
-  if (!nextDue) return 'series ended';
-
-  const created = await insertTask(
+/**
+ * The next occurrences of a batch of completions, inside the batch's transaction, in a fixed
+ * number of statements: the completed tasks and their relative reminders read in one query each,
+ * the next occurrences written by insertTasks (tasks, reminders, outbox: three), with
+ * task.recurrence after each one's own events. A completion whose rule fails is answered alone;
+ * a statement that fails throws, for the caller to find the completion behind it.
+ */
+async function rollForward(
+  trx: Trx,
+  events: readonly IncomingEvent<TaskCompletedPayload>[],
+  now: Date,
+): Promise<Result[]> {
+  const completions = events.map((event) => ({ event, completed: event.data.payload }));
+  const tasks = await findTaskRows(
     trx,
-    {
-      userId: task.user_id,
-      title: task.title,
-      description: task.description,
-      priority: task.priority,
-      tags: task.tags,
-      dueAt: nextDue,
-      timezone: completed.timezone,
-      recurrence,
-      reminders: await relativeReminderSpecs(trx, task.id),
-      parentTaskId: task.id,
-      seriesId: completed.series_id ?? task.id,
-      seriesAnchorAt,
-      seriesIndex: completed.series_index + 1,
-    },
+    completions.map(({ event, completed }) => ({ userId: event.data.user_id, id: completed.task_id })),
+  );
+  const reminders = await relativeReminderSpecs(trx, [...tasks.keys()]);
+  const results: Result[] = [];
+  const next: { index: number; task: NewTask & { parentTaskId: string } }[] = [];
+  completions.forEach(({ event, completed }, index) => {
+    const task = tasks.get(completed.task_id);
+    if (!task) {
+      results[index] = 'task deleted';
+      return;
+    }
+    const recurrence = completed.recurrence!;
+    const dueAt = new Date(completed.due_at!);
+    const seriesAnchorAt = completed.series_anchor_at ? new Date(completed.series_anchor_at) : dueAt;
+    let nextDue: Date | null;
+    try {
+      nextDue = nextOccurrence({
+        rule: recurrence.rule,
+        from: recurrence.from,
+        timezone: completed.timezone,
+        seriesAnchorAt,
+        seriesIndex: completed.series_index,
+        dueAt,
+        completedAt: completed.completed_at
+          ? new Date(completed.completed_at)
+          : new Date(event.data.timestamp),
+      });
+    } catch (error) {
+      results[index] = { error };
+      return;
+    }
+    if (!nextDue) {
+      results[index] = 'series ended';
+      return;
+    }
+    next.push({
+      index,
+      task: {
+        userId: task.user_id,
+        title: task.title,
+        description: task.description,
+        priority: task.priority,
+        tags: task.tags,
+        dueAt: nextDue,
+        timezone: completed.timezone,
+        recurrence,
+        reminders: reminders.get(task.id) ?? [],
+        parentTaskId: task.id,
+        seriesId: completed.series_id ?? task.id,
+        seriesAnchorAt,
+        seriesIndex: completed.series_index + 1,
+      },
+    });
+  });
+  const created = await insertTasks(
+    trx,
+    next.map((n) => n.task),
     now,
     sources.onTaskCompleted,
+    (view, i) => {
+      const { userId, parentTaskId, recurrence, dueAt } = next[i]!.task;
+      return [
+        taskRecurrenceEvent(
+          { userId, parentTaskId, rule: recurrence!.rule, taskId: view.id, dueAt: dueAt! },
+          now,
+        ),
+      ];
+    },
   );
-  if (!created) return 'next occurrence already exists';
-  await enqueueEvents(trx, [
-    taskRecurrenceEvent(
-      {
-        userId: task.user_id,
-        parentTaskId: task.id,
-        rule: recurrence.rule,
-        taskId: created.id,
-        dueAt: nextDue,
-      },
-      now,
-    ),
-  ]);
-  return { taskId: created.id, dueAt: nextDue };
+  next.forEach(({ index, task }, i) => {
+    const view = created[i];
+    results[index] = view ? { taskId: view.id, dueAt: task.dueAt! } : 'next occurrence already exists';
+  });
+  return results;
 }
 
 /**
  * Rolls recurring series forward for a batch of completions in one transaction (one commit for
- * the batch): records every event processed in one statement, then per completion inserts the
- * next occurrence (copying content and relative reminders) and writes task.created,
- * reminder.scheduled and task.recurrence. Each completion runs in its own savepoint, so one that
- * fails is rolled back, unrecorded and answered alone (DROP or RETRY) while the others commit.
+ * the batch): records every event processed in one statement, then writes every next occurrence
+ * (content and relative reminders copied) with its task.created, reminder.scheduled and
+ * task.recurrence events in a handful of statements for the whole batch. When one of those
+ * statements fails, the batch is rolled back to its savepoint and done again one completion at a
+ * time, each in its own savepoint, so the one that fails is rolled back, unrecorded and answered
+ * alone (DROP or RETRY) while the others commit.
  * Exactly one next occurrence per completion: a repeated event stops at processed_events, a
  * different event for the same completion (or a concurrent instance) stops at the unique index on
- * parent_task_id, where insertTask writes nothing.
+ * parent_task_id, where insertTasks writes nothing.
  */
 export async function handleTaskCompletedBatch(
   events: IncomingEvent<TaskCompletedPayload>[],
@@ -122,33 +159,54 @@ export async function handleTaskCompletedBatch(
         consumer,
         work.map((w) => w.event.id),
       );
-      const failed: string[] = [];
+      // Only the first of two copies of one event in a batch does the work.
+      const todo = work.filter(({ event, index }) => {
+        if (fresh.delete(event.id)) return true;
+        outcomes[index] = success('duplicate event');
+        return false;
+      });
       const now = clock.now();
-      for (const { event, index } of work) {
-        // Only the first of two copies of one event in a batch does the work.
-        if (!fresh.delete(event.id)) {
-          outcomes[index] = success('duplicate event');
-          continue;
-        }
-        try {
-          const result = await withSavepoint(trx, () => rollForward(trx, event, now));
-          if (typeof result === 'string') {
-            outcomes[index] = success(result);
-          } else {
-            created.push(result);
-            outcomes[index] = success();
+      let results: Result[];
+      try {
+        results = await withSavepoint(trx, () =>
+          rollForward(
+            trx,
+            todo.map((t) => t.event),
+            now,
+          ),
+        );
+      } catch {
+        results = [];
+        for (const { event } of todo) {
+          try {
+            results.push((await withSavepoint(trx, () => rollForward(trx, [event], now)))[0]!);
+          } catch (error) {
+            results.push({ error });
           }
-        } catch (error) {
-          failed.push(event.id);
-          outcomes[index] = outcomeForError(error);
-          logger
-            .child({ event_id: event.id })
-            .warn(
-              { err: error instanceof Error ? { type: error.name, message: error.message } : error },
-              'completion failed; the rest of the batch goes on',
-            );
         }
       }
+      const failed: string[] = [];
+      todo.forEach(({ event, index }, i) => {
+        const result = results[i]!;
+        if (typeof result === 'string') {
+          outcomes[index] = success(result);
+        } else if ('error' in result) {
+          failed.push(event.id);
+          outcomes[index] = outcomeForError(result.error);
+          logger.child({ event_id: event.id }).warn(
+            {
+              err:
+                result.error instanceof Error
+                  ? { type: result.error.name, message: result.error.message }
+                  : result.error,
+            },
+            'completion failed; the rest of the batch goes on',
+          );
+        } else {
+          created.push(result);
+          outcomes[index] = success();
+        }
+      });
       // A failed completion will be redelivered (or dead-lettered): it must not stay recorded.
       await forgetProcessed(trx, consumer, failed);
     });

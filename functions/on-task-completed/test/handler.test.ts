@@ -15,7 +15,7 @@ import {
 } from '@nudge/core';
 import { createTestDatabase, insertUser, type TestDatabase } from '@nudge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleTaskCompleted, type TaskCompletedDeps } from '../src/handler.ts';
+import { handleTaskCompleted, handleTaskCompletedBatch, type TaskCompletedDeps } from '../src/handler.ts';
 
 let database: TestDatabase;
 let db: Db;
@@ -251,5 +251,54 @@ describe('on-task-completed handler', () => {
     expect(
       await db.selectFrom('tasks').select('id').where('series_id', '=', gone.task.id).execute(),
     ).toHaveLength(0);
+  });
+
+  it('rolls a batch forward together; a completion whose write fails is found and answered alone', async () => {
+    const completions = [];
+    for (const title of ['Water plants', 'Poison', 'Stretch']) {
+      completions.push(
+        await completeViaApi(
+          {
+            title,
+            due_at: '2026-12-01T09:00:00Z',
+            recurrence: { rule: 'daily' },
+            reminders: [{ before: 'PT1H' }],
+          },
+          new Date('2026-12-01T09:10:00Z'),
+        ),
+      );
+    }
+    // The next occurrence's series_index would overflow its integer column: the batch's insert
+    // fails in PostgreSQL, not in our code, so only the one-at-a-time pass can tell which it was.
+    const poison = structuredClone(completions[1]!.event);
+    poison.data.payload.series_index = 2_147_483_647;
+    const outcomes = await handleTaskCompletedBatch(
+      [completions[0]!.event, poison, completions[2]!.event],
+      deps(),
+    );
+    expect(outcomes).toEqual([
+      { status: 'SUCCESS' },
+      { status: 'DROP', reason: 'invalid_data' },
+      { status: 'SUCCESS' },
+    ]);
+    for (const { task } of [completions[0]!, completions[2]!]) {
+      const [next] = await childrenOf(task.id);
+      expect(next?.title).toBe(task.title);
+      expect(await eventsAbout(next!.id)).toHaveLength(3); // task.created, reminder.scheduled, task.recurrence
+    }
+    expect(await childrenOf(completions[1]!.task.id)).toHaveLength(0);
+    // Not recorded as processed: a redelivery (after a fix) would be handled, not skipped.
+    const recorded = await db
+      .selectFrom('processed_events')
+      .select('event_id')
+      .where(
+        'event_id',
+        'in',
+        completions.map((c) => c.event.id),
+      )
+      .execute();
+    expect(recorded.map((r) => r.event_id).sort()).toEqual(
+      [completions[0]!.event.id, completions[2]!.event.id].sort(),
+    );
   });
 });

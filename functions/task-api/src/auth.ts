@@ -37,16 +37,34 @@ function reason(error: unknown): string {
   return 'invalid token';
 }
 
+const toleranceS = 5;
+
+/** The verified-token memory: how long an entry lives, how many are kept, and the clock (tests). */
+export interface TokenCacheOptions {
+  maxAgeMs?: number;
+  capacity?: number;
+  now?: () => number;
+}
+
 /**
  * HS256 tokens are checked against AUTH_JWT_SECRET, asymmetric ones against AUTH_JWKS_URL (keys
  * fetched and cached by jose, refetched when an unknown `kid` appears). The algorithm comes from
  * the token header but is only ever matched against the keys configured for it, so a token
  * cannot pick a weaker path (no `none`, no HS256 signed with a public key).
+ *
+ * A token once verified is remembered, by its exact text, for `maxAgeMs` or until it expires,
+ * whichever is first: checking a signature (an HMAC, or RSA with a JWKS) costs more CPU than the
+ * rest of a small request, and a client sends the same token with every request until it renews
+ * it. A key removed from the JWKS thus stops working within `maxAgeMs` rather than at once.
  */
-export function createAuthenticator(options: AuthOptions): Authenticate {
+export function createAuthenticator(options: AuthOptions, cache: TokenCacheOptions = {}): Authenticate {
+  const now = cache.now ?? Date.now;
+  const maxAgeMs = cache.maxAgeMs ?? 60_000;
+  const capacity = cache.capacity ?? 10_000;
+  const verified = new Map<string, { principal: Principal; until: number }>();
   const secret = options.AUTH_JWT_SECRET ? new TextEncoder().encode(options.AUTH_JWT_SECRET) : null;
   const jwks = options.AUTH_JWKS_URL ? createRemoteJWKSet(new URL(options.AUTH_JWKS_URL)) : null;
-  const claims: JWTVerifyOptions = { clockTolerance: 5 };
+  const claims: JWTVerifyOptions = { clockTolerance: toleranceS };
   if (options.AUTH_ISSUER) claims.issuer = options.AUTH_ISSUER;
   if (options.AUTH_AUDIENCE) claims.audience = options.AUTH_AUDIENCE;
 
@@ -54,6 +72,9 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     const match = /^Bearer[ ]+([A-Za-z0-9_\-.]+)$/i.exec(authorization?.trim() ?? '');
     if (!match) throw unauthorized('missing or malformed Authorization: Bearer <token> header');
     const token = match[1]!;
+    const known = verified.get(token);
+    if (known && known.until > now()) return known.principal;
+    if (known) verified.delete(token);
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -63,9 +84,17 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     let payload: JWTPayload;
     try {
       if (alg === 'HS256' && secret) {
-        ({ payload } = await jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] }));
+        ({ payload } = await jwtVerify(token, secret, {
+          ...claims,
+          algorithms: ['HS256'],
+          currentDate: new Date(now()),
+        }));
       } else if (alg && asymmetric.includes(alg) && jwks) {
-        ({ payload } = await jwtVerify(token, jwks, { ...claims, algorithms: asymmetric }));
+        ({ payload } = await jwtVerify(token, jwks, {
+          ...claims,
+          algorithms: asymmetric,
+          currentDate: new Date(now()),
+        }));
       } else {
         throw unauthorized(`tokens signed with ${alg ?? 'no algorithm'} are not accepted`);
       }
@@ -79,7 +108,12 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     if (!storable(payload.sub) || payload.sub === '' || payload.sub.length > 255)
       throw unauthorized('token has no usable sub claim');
     const email = storable(payload.email) && payload.email.length <= 320 ? payload.email : null;
-    return { sub: payload.sub, email };
+    const principal = { sub: payload.sub, email };
+    // Never past the moment jose would start refusing it (exp plus the tolerance).
+    const expires = payload.exp === undefined ? Infinity : (payload.exp + toleranceS) * 1000;
+    if (verified.size >= capacity) verified.clear();
+    verified.set(token, { principal, until: Math.min(expires, now() + maxAgeMs) });
+    return principal;
   };
 }
 

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../src/auth.ts';
 import { type Api, secret, startApi } from './harness.ts';
 
 const issuer = 'https://auth.example';
@@ -158,5 +159,44 @@ describe('users', () => {
       .executeTakeFirstOrThrow();
     expect(after.updated_at.toISOString()).toBe('2000-01-01T00:00:00.000Z');
     expect(after.email).toBe(before.email);
+  });
+});
+
+describe('verified-token memory', () => {
+  const at = Date.parse('2026-12-01T09:00:00Z');
+  const token = (exp: number, key = secret) =>
+    new SignJWT({ email: 'fay@example.com' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('fay')
+      .setIssuedAt(at / 1000)
+      .setExpirationTime(exp / 1000)
+      .sign(new TextEncoder().encode(key));
+
+  it('stops accepting a remembered token once it expires (after the 5 s tolerance)', async () => {
+    let now = at;
+    const authenticate = createAuthenticator({ AUTH_JWT_SECRET: secret }, { now: () => now });
+    const bearer = `Bearer ${await token(at + 60_000)}`;
+    expect(await authenticate(bearer)).toEqual({ sub: 'fay', email: 'fay@example.com' });
+    now = at + 64_000;
+    expect(await authenticate(bearer)).toEqual({ sub: 'fay', email: 'fay@example.com' });
+    now = at + 65_001;
+    await expect(authenticate(bearer)).rejects.toMatchObject({
+      code: 'unauthorized',
+      message: 'token expired',
+    });
+  });
+
+  it('remembers a token by its exact text: a tampered copy of a remembered token is refused', async () => {
+    const authenticate = createAuthenticator({ AUTH_JWT_SECRET: secret }, { now: () => at });
+    const jwt = await token(at + 3_600_000);
+    await authenticate(`Bearer ${jwt}`);
+    const [header, payload, signature] = jwt.split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: 'mallory', exp: at / 1000 + 3_600 })).toString(
+      'base64url',
+    );
+    for (const copy of [`${header}.${forged}.${signature}`, `${header}.${payload}.${'A'.repeat(43)}`]) {
+      await expect(authenticate(`Bearer ${copy}`)).rejects.toMatchObject({ code: 'unauthorized' });
+    }
+    expect((await authenticate(`Bearer ${jwt}`)).sub).toBe('fay');
   });
 });

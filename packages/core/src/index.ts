@@ -151,7 +151,7 @@ export {
 export { purgeChangeHistory, type RetentionSummary } from './sync/retention.ts';
 export { createStreamTicket, redeemStreamTicket, ticketTtlMs } from './sync/tickets.ts';
 export { completeTask, reopenTask } from './task/complete.ts';
-export { createTask, insertTask, type NewTask } from './task/create.ts';
+export { createTask, type FollowUpEvents, insertTask, insertTasks, type NewTask } from './task/create.ts';
 export { deleteTask } from './task/delete.ts';
 export type { Recurrence, TaskFields } from './task/fields.ts';
 export { calendarToImport, toICalendar } from './task/ical.ts';
@@ -164,7 +164,7 @@ export {
   timezoneSchema,
 } from './task/input.ts';
 export { type ListQuery, listQuerySchema, listTasks } from './task/list.ts';
-export { findTaskRow, getTask } from './task/repository.ts';
+export { findTaskRow, findTaskRows, getTask } from './task/repository.ts';
 export {
   type ExportDocument,
   exportDocumentSchema,

@@ -61,14 +61,21 @@ export async function moveReminder(
     .executeTakeFirstOrThrow();
 }
 
-/** A task's relative reminders as specs, in time order: what its next occurrence inherits. */
-export async function relativeReminderSpecs(db: Db | Trx, taskId: string): Promise<ReminderSpec[]> {
+/** The given tasks' relative reminders as specs, in time order: what their next occurrences inherit. */
+export async function relativeReminderSpecs(
+  db: Db | Trx,
+  taskIds: readonly string[],
+): Promise<Map<string, ReminderSpec[]>> {
+  const specs = new Map<string, ReminderSpec[]>(taskIds.map((id) => [id, []]));
+  if (taskIds.length === 0) return specs;
   const rows = await db
     .selectFrom('reminders')
-    .select('before')
-    .where('task_id', '=', taskId)
+    .select(['task_id', 'before'])
+    .where('task_id', 'in', taskIds)
     .where('before', 'is not', null)
     .orderBy('remind_at')
+    .orderBy('id')
     .execute();
-  return rows.map((r) => ({ before: r.before, at: null }));
+  for (const row of rows) specs.get(row.task_id)?.push({ before: row.before, at: null });
+  return specs;
 }

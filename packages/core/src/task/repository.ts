@@ -17,6 +17,26 @@ export async function findTaskRow(db: Db | Trx, userId: string, id: string): Pro
   return (await ownTask(db, userId, id).executeTakeFirst()) ?? null;
 }
 
+/** findTaskRow for many (user, id) pairs in one query: the tasks found, by id. */
+export async function findTaskRows(
+  db: Db | Trx,
+  keys: ReadonlyArray<{ userId: string; id: string }>,
+): Promise<Map<string, TaskRow>> {
+  const wanted = keys.filter((key) => isTaskId(key.id));
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('tasks')
+    .selectAll()
+    .where(
+      'id',
+      'in',
+      wanted.map((key) => key.id),
+    )
+    .execute();
+  const owner = new Map(wanted.map((key) => [key.id, key.userId]));
+  return new Map(rows.filter((row) => owner.get(row.id) === row.user_id).map((row) => [row.id, row]));
+}
+
 /** Locks the user's task for the rest of the transaction, or throws `not_found`. */
 export async function lockTaskRow(trx: Trx, userId: string, id: string): Promise<TaskRow> {
   const row = isTaskId(id) ? await ownTask(trx, userId, id).forUpdate().executeTakeFirst() : undefined;
