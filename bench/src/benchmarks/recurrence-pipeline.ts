@@ -1,9 +1,12 @@
-import { completeTask } from '@nudge/core';
+import { enqueueEvents, sources, taskCompletedEvent } from '@nudge/core';
 import { benchEmail, benchUserCount, seedUsers, startSmtpSink, startTestStack } from '@nudge/testing';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
+import { settlePipeline } from '../harness/settle.ts';
 import { round } from '../harness/stats.ts';
+
+const topics = ['task-events', 'reminders'];
 
 const concurrency = 16;
 /** The steady phase: completions paced at this rate, open loop (not waiting for answers). */
@@ -122,6 +125,7 @@ export const recurrencePipeline: Benchmark = {
       const st = await latencyOf(db, steadyIds);
 
       // Throughput: as fast as `concurrency` connections go.
+      await settlePipeline(stack, db, topics);
       const burst = tasks.slice(0, count);
       let next = 0;
       const started = performance.now();
@@ -136,20 +140,30 @@ export const recurrencePipeline: Benchmark = {
       await awaitNextOccurrences(db, burstIds);
       const s = await latencyOf(db, burstIds);
 
-      // The pipeline alone: completions committed straight into PostgreSQL with task-api's own
-      // completeTask (same rows, same task.completed outbox events), then one relay pass (a scan)
-      // releases them at once. Rate = next occurrences ÷ (last created − the pass's start), so the
-      // figure is relay → broker → on-task-completed, not how fast one task-api answers POSTs.
+      // The pipeline alone: completions committed straight into PostgreSQL, the same rows and
+      // task.completed outbox events as task-api's completeTask writes, but in one transaction, so
+      // no relay pass (cron-scan's tick) can start on them while they are being written. One relay
+      // pass (a scan) then releases them at once. Rate = next occurrences ÷ (last created − the
+      // pass's start): relay → broker → on-task-completed, not how fast anything writes them.
+      await settlePipeline(stack, db, topics);
       const backlog = tasks.slice(count + steadyCount);
-      let nextBacklog = 0;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (nextBacklog < backlog.length) {
-            const task = backlog[nextBacklog++]!;
-            await completeTask(db, task.user_id, task.id, new Date());
-          }
-        }),
-      );
+      await db.transaction().execute(async (trx) => {
+        const completedAt = new Date();
+        const rows = await trx
+          .updateTable('tasks')
+          .set({ status: 'completed', completed_at: completedAt, updated_at: completedAt })
+          .where(
+            'id',
+            'in',
+            backlog.map((task) => task.id),
+          )
+          .returningAll()
+          .execute();
+        await enqueueEvents(
+          trx,
+          rows.map((row) => taskCompletedEvent(row, sources.taskApi, completedAt)),
+        );
+      });
       const backlogIds = backlog.map((task) => task.id);
       const released = new Date();
       await stack.scan();
@@ -214,7 +228,7 @@ export const recurrencePipeline: Benchmark = {
         rows,
         notes: [
           `POST /api/tasks/{id}/complete for ${total.toLocaleString('en-US')} daily Europe/Berlin series (1,000 users); task-api's relay publishes task.completed, the sidecar delivers it to on-task-completed, which writes the next occurrence`,
-          `steady phase first: ${steadyCount.toLocaleString('en-US')} completions, one every ${1000 / steadyRate} ms (open loop); then ${count.toLocaleString('en-US')} with ${concurrency} concurrent requests; then ${backlogCount.toLocaleString('en-US')} committed straight with completeTask and released by one relay pass (rate from the pass's start to the last next occurrence; its latency columns would measure the wait for the pass, so they are left empty)`,
+          `each phase starts once the previous one has settled (outbox empty, every event delivered); steady phase first: ${steadyCount.toLocaleString('en-US')} completions, one every ${1000 / steadyRate} ms (open loop); then ${count.toLocaleString('en-US')} with ${concurrency} concurrent requests; then ${backlogCount.toLocaleString('en-US')} committed straight in one transaction (completeTask’s rows and events) and released by one relay pass (rate from the pass's start to the last next occurrence; its latency columns would measure the wait for the pass, so they are left empty)`,
           'latency = next occurrence created_at − completed_at (both written by the functions on this machine); per second = next occurrences ÷ (last created − first completed)',
           'one run (the distribution is over every completion)',
           ...(quick ? ['quick mode: 1,000 + 1,000 + 1,000 completions (full: 3,000 + 10,000 + 10,000)'] : []),

@@ -51,6 +51,7 @@ export {
 } from './events/contracts/reminder.scheduled.ts';
 export {
   type TaskCompletedPayload,
+  taskCompletedEvent,
   taskCompletedPayload,
 } from './events/contracts/task.completed.ts';
 export { taskRecurrenceEvent } from './events/contracts/task.recurrence.ts';
