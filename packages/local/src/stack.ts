@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, migrateToLatest } from '@nudge/core';
 import { ensureJwtSecret, signDevToken } from './dev-auth.ts';
+import { startPostgresProcess } from './postgres-process.ts';
 import { type SinkMail, startSmtpSink } from './smtp-sink.ts';
 import { Supervisor } from './supervisor.ts';
 import { buildWebIfNeeded, viteBin, type WebMode } from './web.ts';
@@ -70,52 +70,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/**
- * Runs the embedded PostgreSQL in its own process group (postgres-main.ts), so a terminal's
- * Ctrl-C cannot stop it before the functions; resolves with the database URL and a stop function.
- */
-async function startPostgres(dataDir: string, port: number, output: (line: string) => void) {
-  const child = spawn(
-    process.execPath,
-    [
-      fileURLToPath(new URL('./postgres-main.ts', import.meta.url)),
-      join(dataDir, 'postgres'),
-      String(port),
-      'nudge',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true },
-  );
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const errors: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')));
-  child.stdout!.on('data', (chunk: Buffer) => output(`[postgres] ${chunk.toString('utf8').trimEnd()}`));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (message: { ready?: string }) =>
-      message.ready ? resolve(message.ready) : reject(),
-    );
-    void exited.then((code) =>
-      reject(
-        new Error(`embedded PostgreSQL exited (code ${code}) before it was ready: ${errors.join('').trim()}`),
-      ),
-    );
-  });
-  child.channel?.unref();
-  void exited.then((code) => {
-    if (!stopping) output(`[postgres] embedded PostgreSQL stopped unexpectedly (code ${code})`);
-  });
-  let stopping = false;
-  return {
-    url,
-    async stop() {
-      stopping = true;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 async function waitUntilHealthy(
   url: string,
   deadline: number,
@@ -157,7 +111,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
-      const postgres = await startPostgres(dataDir, options.ports.postgres, output);
+      const postgres = await startPostgresProcess(
+        join(dataDir, 'postgres'),
+        options.ports.postgres,
+        'nudge',
+        output,
+      );
       cleanup.push(() => postgres.stop());
       databaseUrl = postgres.url;
     }

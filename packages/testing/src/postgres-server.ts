@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type Db, migrateToLatest } from '@nudge/core';
-import { freePort, startEmbeddedPostgres } from '@nudge/local';
+import { freePort, startPostgresProcess } from '@nudge/local';
 import pg from 'pg';
 
 export interface ServerDatabase {
@@ -36,7 +36,7 @@ async function admin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T
 
 /**
  * Uses `adminUrl` (a superuser URL, e.g. BENCH_DATABASE_URL) when given, otherwise starts an
- * embedded PostgreSQL in a temp folder — the same server `npm start` runs.
+ * embedded PostgreSQL in a temp folder — the same server, run the same way, as `npm start`.
  */
 export async function startPostgresServer(adminUrl?: string): Promise<PostgresServer> {
   let url = adminUrl;
@@ -49,8 +49,11 @@ export async function startPostgresServer(adminUrl?: string): Promise<PostgresSe
     await chmod(folder, 0o755); // PostgreSQL runs as `postgres` when we are root
     const dataDir = join(folder, 'data');
     const port = await freePort();
-    let server = await startEmbeddedPostgres({ dataDir, port });
-    url = server.adminUrl;
+    // In its own process and session, as `npm start` runs it: the kernel then shares the CPU
+    // between PostgreSQL and the processes measured against it as between their pods.
+    const start = () => startPostgresProcess(dataDir, port, 'postgres', () => {});
+    let server = await start();
+    url = server.url;
     stopServer = async () => {
       await server.stop();
       await rm(folder, { recursive: true, force: true });
@@ -58,7 +61,7 @@ export async function startPostgresServer(adminUrl?: string): Promise<PostgresSe
     restartServer = async (downMs) => {
       await server.stop();
       await new Promise((resolve) => setTimeout(resolve, downMs));
-      server = await startEmbeddedPostgres({ dataDir, port });
+      server = await start();
     };
   }
   const serverUrl = url;
