@@ -1,7 +1,11 @@
-import { startSmtpSink, startTestStack } from '@nudge/testing';
+import { seedFutureReminders, startSmtpSink, startTestStack } from '@nudge/testing';
 import type { Benchmark, Row } from '../harness/benchmark.ts';
 import { median, round } from '../harness/stats.ts';
-import { graphileReminderBurst, type PeerSettings } from '../scenarios/graphile-reminders.ts';
+import {
+  graphileReminderBurst,
+  type PeerSettings,
+  prepareGraphileDatabase,
+} from '../scenarios/graphile-reminders.ts';
 import type { DeliveryOutcome } from '../scenarios/lateness.ts';
 import { nudgeReminderBurst, nudgeSteadyReminders } from '../scenarios/nudge-reminders.ts';
 import { smtpCeiling, smtpMaxConnections } from '../scenarios/smtp-ceiling.ts';
@@ -56,9 +60,17 @@ export const graphileComparison: Benchmark = {
   title: '5. Side by side with graphile-worker: the same reminders, PostgreSQL, email and SMTP server',
   async run({ quick, repeats, postgres, log }) {
     const count = quick ? 2_000 : 10_000;
+    // Both queues carry the backlog of a real deployment: future reminders spread over 30 days.
+    const backlog = quick ? 100_000 : 1_000_000;
     const runs = quick ? 1 : Math.min(repeats, 2);
     const sink = await startSmtpSink();
     const database = await postgres.database('bench_vs_ours');
+    const seeded = performance.now();
+    await seedFutureReminders(database.db, backlog);
+    const peerDatabase = await prepareGraphileDatabase(postgres, backlog);
+    log(
+      `${backlog.toLocaleString('en-US')} future reminders on each side (and as graphile-worker jobs) in ${Math.round((performance.now() - seeded) / 1000)} s`,
+    );
     const stack = await startTestStack({ databaseUrl: database.url, smtpUrl: sink.url });
     const ours: DeliveryOutcome[] = [];
     const theirs: DeliveryOutcome[] = [];
@@ -81,7 +93,7 @@ export const graphileComparison: Benchmark = {
         );
         log(`nudge ${r + 1}/${runs}: ${JSON.stringify(ours.at(-1))}`);
         theirs.push(
-          await graphileReminderBurst(postgres, sink, {
+          await graphileReminderBurst(peerDatabase, sink, {
             count,
             leadMs: 10_000,
             timeoutMs: 300_000,
@@ -100,7 +112,7 @@ export const graphileComparison: Benchmark = {
         label: 'vs-steady',
       });
       log(`nudge steady: ${JSON.stringify(steadyOurs)}`);
-      steadyTheirs = await graphileReminderBurst(postgres, sink, {
+      steadyTheirs = await graphileReminderBurst(peerDatabase, sink, {
         count: steadyCount,
         leadMs: 10_000,
         spreadMs: steadySpreadMs,
@@ -113,6 +125,7 @@ export const graphileComparison: Benchmark = {
     } finally {
       await stack.stop();
       await database.drop();
+      await peerDatabase.drop();
       await sink.stop();
     }
     const a = summary('Nudge (cron-scan → outbox → sidecar → on-reminder-due)', ours);
@@ -150,14 +163,14 @@ export const graphileComparison: Benchmark = {
       columns: Object.keys(rows[0]!),
       rows,
       notes: [
-        `burst: ${count.toLocaleString('en-US')} reminders due in the same second, ${runs} run(s) per side, interleaved; medians`,
+        `burst: ${count.toLocaleString('en-US')} reminders due in the same second on top of ${backlog.toLocaleString('en-US')} future ones (Nudge: reminder rows; graphile-worker: the same rows, each a job with run_at), ${runs} run(s) per side, interleaved; medians`,
         `steady: ${steadyCount.toLocaleString('en-US')} reminders at random instants over ${steadySpreadMs / 1000} s, one run per side ("last accepted" is then after the last reminder's own time)`,
         'both sides run on-reminder-due’s own handler (claim, email via its mailer, mark sent) against the same PostgreSQL server and the same smtp-server sink; only the machinery between "due" and "handler runs" differs',
         'Nudge: local stack (functions as processes, sidecar stand-in); graphile-worker: one worker process, jobs added with runAt at the due second',
         'lateness = SMTP acceptance − due time, per Message-ID; ratios below 1 mean Nudge is faster',
         ...(quick
           ? [
-              'quick mode: 2,000 reminders in one run per side, steady 400 over 20 s (full: 10,000, 2 runs; steady 1,500 over 60 s)',
+              'quick mode: 2,000 reminders over 100,000 pending in one run per side, steady 400 over 20 s (full: 10,000 over 1,000,000, 2 runs; steady 1,500 over 60 s)',
             ]
           : []),
       ],
@@ -173,9 +186,14 @@ export const graphileComparison: Benchmark = {
           detail: `burst: last ${round(a.last, 1)} s vs ${round(b.last, 1)} s, p99 ${round(a.p99, 1)} s vs ${round(b.p99, 1)} s`,
         },
         {
-          name: 'burst: Nudge ÷ graphile-worker ≤ 0.5 and Nudge ÷ ceiling ≤ 1.25 (time to last acceptance)',
-          met: a.last / b.last <= 0.5 && a.last / ceilingLast <= 1.25,
-          detail: `${round(a.last / b.last, 2)} vs graphile-worker, ${round(a.last / ceilingLast, 2)} vs ceiling (${round(ceilingLast, 2)} s)`,
+          name: 'burst: Nudge ÷ graphile-worker ≤ 0.5 (time to last acceptance)',
+          met: a.last / b.last <= 0.5,
+          detail: `${round(a.last / b.last, 2)} (${round(a.last, 2)} s vs ${round(b.last, 2)} s)`,
+        },
+        {
+          name: 'burst: Nudge ÷ ceiling ≤ 1.25 (time to last acceptance)',
+          met: a.last / ceilingLast <= 1.25,
+          detail: `${round(a.last / ceilingLast, 2)} (ceiling ${round(ceilingLast, 2)} s)`,
         },
         {
           name: 'Nudge lateness p99 at most graphile-worker’s under steady load',
