@@ -26,16 +26,23 @@ export async function prepareGraphileDatabase(
   await runMigrations({ connectionString: database.url, logger: undefined });
   if (backlog > 0) {
     await seedFutureReminders(database.db, backlog);
-    // One job per future reminder, added with graphile-worker's own add_jobs in chunks.
-    const chunk = 100_000;
-    for (let offset = 0; offset < backlog; offset += chunk) {
+    // One job per future reminder, added with graphile-worker's own add_jobs, 50,000 per statement.
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (let more = true; more; ) {
+      const { rows } = await sql<{ id: string }>`
+        select id from reminders where id > ${after}::uuid order by id offset 49999 limit 1`.execute(
+        database.db,
+      );
+      const upTo = rows[0]?.id ?? 'ffffffff-ffff-ffff-ffff-ffffffffffff';
       await sql`
-        select graphile_worker.add_jobs(array(
+        select count(*) from graphile_worker.add_jobs(array(
           select row('send_reminder',
                      json_build_object('reminder_id', r.id, 'task_id', r.task_id, 'user_id', r.user_id,
                                        'reminder_time', r.remind_at),
                      null, r.remind_at, null, null, null, null)::graphile_worker.job_spec
-          from reminders r order by r.id offset ${offset} limit ${chunk}))`.execute(database.db);
+          from reminders r where r.id > ${after}::uuid and r.id <= ${upTo}::uuid))`.execute(database.db);
+      more = rows.length > 0;
+      after = upTo;
     }
     await sql`analyze`.execute(database.db);
   }

@@ -42,15 +42,23 @@ export async function seedDueReminders(db: Db, options: { count: number; remindA
  */
 export async function seedFutureReminders(db: Db, count: number): Promise<void> {
   await seedUsers(db);
+  // In chunks of 100,000 reminders: each statement stays well inside the pool's statement timeout.
+  const tasksPerChunk = 10_000;
   const tasks = Math.ceil(count / 10);
-  await sql`insert into tasks (user_id, title, due_at)
-    select 'bench-' || (n % ${benchUserCount}::int), 'Future task #' || n, now() + interval '31 days'
-    from generate_series(1, ${tasks}::int) as n`.execute(db);
-  await sql`insert into reminders (task_id, user_id, remind_at)
-    select t.id, t.user_id, now() + interval '1 hour' + random() * interval '30 days'
-    from tasks t cross join generate_series(1, 10) as k
-    where t.title like 'Future task #%'
-    limit ${count}::int`.execute(db);
+  for (let first = 1; first <= tasks; first += tasksPerChunk) {
+    const last = Math.min(tasks, first + tasksPerChunk - 1);
+    await sql`
+      with new_tasks as (
+        insert into tasks (user_id, title, due_at)
+        select 'bench-' || (n % ${benchUserCount}::int), 'Future task #' || n, now() + interval '31 days'
+        from generate_series(${first}::int, ${last}::int) as n
+        returning id, user_id
+      )
+      insert into reminders (task_id, user_id, remind_at)
+      select t.id, t.user_id, now() + interval '1 hour' + random() * interval '30 days'
+      from new_tasks t cross join generate_series(1, 10) as k
+      limit ${Math.min(count - (first - 1) * 10, (last - first + 1) * 10)}::int`.execute(db);
+  }
   await sql`analyze tasks`.execute(db);
   await sql`analyze reminders`.execute(db);
 }
