@@ -160,7 +160,7 @@ export async function handleTaskCompletedBatch(
         work.map((w) => w.event.id),
       );
       // Only the first of two copies of one event in a batch does the work.
-      const todo = work.filter(({ event, index }) => {
+      const firstCopies = work.filter(({ event, index }) => {
         if (fresh.delete(event.id)) return true;
         outcomes[index] = success('duplicate event');
         return false;
@@ -171,13 +171,13 @@ export async function handleTaskCompletedBatch(
         results = await withSavepoint(trx, () =>
           rollForward(
             trx,
-            todo.map((t) => t.event),
+            firstCopies.map((t) => t.event),
             now,
           ),
         );
       } catch {
         results = [];
-        for (const { event } of todo) {
+        for (const { event } of firstCopies) {
           try {
             results.push((await withSavepoint(trx, () => rollForward(trx, [event], now)))[0]!);
           } catch (error) {
@@ -186,7 +186,7 @@ export async function handleTaskCompletedBatch(
         }
       }
       const failed: string[] = [];
-      todo.forEach(({ event, index }, i) => {
+      firstCopies.forEach(({ event, index }, i) => {
         const result = results[i]!;
         if (typeof result === 'string') {
           outcomes[index] = success(result);

@@ -82,19 +82,13 @@ export function createAuthenticator(options: AuthOptions, cache: TokenCacheOptio
       throw unauthorized('invalid token', error);
     }
     let payload: JWTPayload;
+    // jose checks exp/nbf against our clock, the one the memory's expiry is kept on.
+    const checks: JWTVerifyOptions = { ...claims, currentDate: new Date(now()) };
     try {
       if (alg === 'HS256' && secret) {
-        ({ payload } = await jwtVerify(token, secret, {
-          ...claims,
-          algorithms: ['HS256'],
-          currentDate: new Date(now()),
-        }));
+        ({ payload } = await jwtVerify(token, secret, { ...checks, algorithms: ['HS256'] }));
       } else if (alg && asymmetric.includes(alg) && jwks) {
-        ({ payload } = await jwtVerify(token, jwks, {
-          ...claims,
-          algorithms: asymmetric,
-          currentDate: new Date(now()),
-        }));
+        ({ payload } = await jwtVerify(token, jwks, { ...checks, algorithms: asymmetric }));
       } else {
         throw unauthorized(`tokens signed with ${alg ?? 'no algorithm'} are not accepted`);
       }
