@@ -1,10 +1,6 @@
 import type { Db } from '@nudge/core';
-import type { TestStack } from '@nudge/testing';
+import type { RecentEvent, TestStack } from '@nudge/testing';
 import { sql } from 'kysely';
-
-interface RecentEvent {
-  deliveries: Record<string, { status: string }>;
-}
 
 /**
  * Waits until the stack has nothing in flight: no unpublished outbox row, and every recent event

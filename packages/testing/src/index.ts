@@ -6,6 +6,7 @@
 
 export {
   freePort,
+  type RecentEvent,
   repoRoot,
   type SinkFaults,
   type SinkMail,
